@@ -1,0 +1,37 @@
+// aweb agents: lookups and the race-free "find or create by alias".
+import type { Db } from "../db/pool";
+
+export interface AgentRow {
+  agent_id: string;
+  project_id: string;
+  alias: string;
+  human_name: string;
+  agent_type: string;
+}
+
+export async function findAgentByAlias(db: Db, projectId: string, alias: string): Promise<AgentRow | null> {
+  const rows = await db<AgentRow[]>`
+    select agent_id, project_id, alias, human_name, agent_type from aweb.agents
+    where project_id = ${projectId} and alias = ${alias} and deleted_at is null`;
+  return rows[0] ?? null;
+}
+
+/**
+ * Insert an agent unless a live one already has the alias. ON CONFLICT DO
+ * NOTHING keeps the surrounding transaction usable when a concurrent init wins
+ * the race (aweb.md §12.14); the caller then reuses the winner.
+ */
+export async function insertAgentIfAbsent(
+  db: Db,
+  projectId: string,
+  alias: string,
+  humanName: string,
+  agentType: string,
+): Promise<AgentRow | null> {
+  const rows = await db<AgentRow[]>`
+    insert into aweb.agents (project_id, alias, human_name, agent_type)
+    values (${projectId}, ${alias}, ${humanName}, ${agentType})
+    on conflict (project_id, alias) where deleted_at is null do nothing
+    returning agent_id, project_id, alias, human_name, agent_type`;
+  return rows[0] ?? null;
+}

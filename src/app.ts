@@ -1,0 +1,178 @@
+// createApp(options): builds the HTTP app around its dependencies.
+// Standalone mode (no sql/redis given) opens its own Postgres pool and Redis
+// connection, checks both, migrates, and closes them in close(). Library mode is
+// handed both and never closes them (contract beadhub.md §18).
+import { Elysia } from "elysia";
+import { swagger } from "@elysiajs/swagger";
+import type Redis from "ioredis";
+import type { Config } from "./config";
+import type { Deps } from "./deps";
+import { KeyCache } from "./auth/identity";
+import { migrate } from "./db/migrate";
+import { openSql, type Sql } from "./db/pool";
+import { createRedisBus, type EventBus } from "./events/bus";
+import { handleError, json } from "./http/error-handler";
+import { openRedis, redactUrl } from "./redis/client";
+import { createLogger, type Logger } from "./log";
+import { routeModules } from "./routes";
+import { VERSION } from "./version";
+
+export interface AppOptions {
+  config: Readonly<Config>;
+  sql?: Sql;
+  redis?: Redis;
+  log?: Logger;
+  /** false removes POST /v1/init (library mode behind a wrapper that provisions identities). */
+  enableBootstrapRoutes?: boolean;
+}
+
+export interface AppHandle {
+  app: ReturnType<typeof buildApp>;
+  deps: Deps;
+  /** Aborted when the server shuts down; long-lived streams end on it. */
+  shutdown: AbortController;
+  close(): Promise<void>;
+}
+
+export async function createApp(options: AppOptions): Promise<AppHandle> {
+  const { config } = options;
+  const log = options.log ?? createLogger(config.logLevel, config.logJson);
+  if ((options.sql === undefined) !== (options.redis === undefined)) {
+    throw new Error("createApp: pass both sql and redis (library mode) or neither (standalone mode)");
+  }
+  const standalone = options.sql === undefined;
+  let sql = options.sql;
+  let redis = options.redis;
+  let bus: EventBus | undefined;
+  try {
+    if (standalone) {
+      if (!config.databaseUrl) throw new Error("no database configured: set BEADHUB_DATABASE_URL");
+      redis = await openRedis(config.redisUrl, { keyPrefix: config.redisPrefix });
+      sql = openSql(config.databaseUrl, { max: config.dbPoolSize });
+      try {
+        await sql`select 1`;
+      } catch (err) {
+        throw new Error(`cannot reach PostgreSQL at ${redactUrl(config.databaseUrl)}: ${(err as Error).message}`);
+      }
+      const result = await migrate(sql);
+      if (result.applied.length > 0) log.info("migrations applied", { applied: result.applied });
+    }
+    bus = createRedisBus(redis!, log);
+  } catch (err) {
+    if (standalone) {
+      await sql?.end({ timeout: 1 }).catch(() => {});
+      redis?.disconnect();
+    }
+    throw err;
+  }
+
+  const deps: Deps = {
+    config,
+    sql: sql!,
+    redis: redis!,
+    bus,
+    log,
+    keyCache: new KeyCache(config.authCacheSeconds * 1000),
+  };
+  const shutdown = new AbortController();
+  const app = buildApp(deps, shutdown.signal, options.enableBootstrapRoutes ?? true);
+  return {
+    app,
+    deps,
+    shutdown,
+    async close() {
+      shutdown.abort();
+      await deps.bus.close();
+      if (standalone) {
+        await deps.sql.end({ timeout: 5 });
+        deps.redis.disconnect();
+      }
+    },
+  };
+}
+
+interface RequestMeta {
+  id: string;
+  start: number;
+  /** Set when onError produced the response (Elysia does not report it afterwards). */
+  status?: number;
+}
+
+function requestIdFrom(request: Request): string {
+  const given = request.headers.get("x-request-id");
+  return given && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : crypto.randomUUID();
+}
+
+/** Route patterns (":param" segments) → the methods registered for them, for 405s. */
+function methodIndex(app: Elysia<any, any, any, any, any, any, any>) {
+  let table: { re: RegExp; method: string }[] | null = null;
+  return (path: string): string[] => {
+    table ??= (app.router.history as { method: string; path: string }[]).map((r) => ({
+      method: r.method,
+      re: new RegExp(
+        "^" + r.path.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : seg === "*" ? ".*" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/") + "/?$",
+      ),
+    }));
+    return [...new Set(table.filter((r) => r.re.test(path)).map((r) => r.method))];
+  };
+}
+
+function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes: boolean) {
+  const meta = new WeakMap<Request, RequestMeta>();
+  const { log, config } = deps;
+  const root = new Elysia({ normalize: false });
+  const allowedMethods = methodIndex(root);
+
+  const app = root
+    .onRequest(({ request, set }) => {
+      const m = { id: requestIdFrom(request), start: performance.now() };
+      meta.set(request, m);
+      set.headers["x-request-id"] = m.id;
+      // Enforced before any parsing; Bun.serve's maxRequestBodySize catches bodies without a length.
+      const length = Number(request.headers.get("content-length") ?? "0");
+      if (length > config.maxBodyBytes) {
+        return json(413, { detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` });
+      }
+    })
+    .onError(({ code, error, request }) => {
+      const url = new URL(request.url);
+      const m = meta.get(request);
+      const response = handleError({
+        code,
+        error,
+        requestId: m?.id ?? "-",
+        method: request.method,
+        path: url.pathname,
+        allowedMethods,
+        log,
+      });
+      if (m) {
+        m.status = response.status;
+        response.headers.set("x-request-id", m.id);
+      }
+      return response;
+    })
+    .onAfterResponse(({ request, set, response }) => {
+      const m = meta.get(request);
+      const status =
+        m?.status ?? (response instanceof Response ? response.status : typeof set.status === "number" ? set.status : 200);
+      log.info("request", {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status,
+        duration_ms: m ? Math.round((performance.now() - m.start) * 100) / 100 : null,
+        request_id: m?.id,
+      });
+    })
+    .use(
+      swagger({
+        path: "/swagger",
+        documentation: {
+          info: { title: "beadhub", version: VERSION, description: "Coordination server for AI coding agents" },
+        },
+      }),
+    );
+
+  for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes })) app.use(mod);
+  return app;
+}

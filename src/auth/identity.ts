@@ -1,0 +1,153 @@
+// Resolving who is calling (contract beadhub.md §1, aweb.md §2). Proxy context
+// wins when X-BH-Auth is present and a secret is configured; otherwise Bearer.
+// Verified keys are cached briefly (config.authCacheSeconds) so the hot path
+// does not pay a database round-trip per request; a revoked key stops working
+// within that many seconds.
+import type { Deps } from "../deps";
+import { forbidden, notFound, unauthorized } from "../http/errors";
+import { hashApiKey, verifyKeyHash, type KeyRow } from "./api-keys";
+import { verifyProxyHeaders } from "./proxy";
+
+export interface Identity {
+  projectId: string;
+  /** The actor: the agent the key is bound to, or X-Aweb-Actor-ID in proxy mode. */
+  agentId: string | null;
+  apiKeyId: string | null;
+  userId: string | null;
+  mode: "bearer" | "proxy";
+  /** Proxy principal type: u (user), k (API key), p (public reader), …; null for bearer. */
+  principalType: string | null;
+}
+
+export interface Actor extends Identity {
+  agentId: string;
+  alias: string;
+  humanName: string;
+  agentType: string;
+}
+
+interface CachedKey {
+  row: KeyRow;
+  expires: number;
+}
+
+export class KeyCache {
+  private entries = new Map<string, CachedKey>();
+  constructor(private readonly ttlMs: number, private readonly maxEntries = 10_000) {}
+
+  get(hash: string): KeyRow | null {
+    const hit = this.entries.get(hash);
+    if (!hit) return null;
+    if (hit.expires <= Date.now()) {
+      this.entries.delete(hash);
+      return null;
+    }
+    return hit.row;
+  }
+
+  set(hash: string, row: KeyRow): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(hash, { row, expires: Date.now() + this.ttlMs });
+  }
+}
+
+const BEARER = "Bearer ";
+
+async function resolveBearer(deps: Deps, headers: Headers): Promise<Identity> {
+  const header = headers.get("authorization");
+  if (header === null) throw unauthorized("Authentication required");
+  if (!header.startsWith(BEARER)) throw unauthorized("Invalid Authorization header. Expected: Bearer <token>");
+  const hash = hashApiKey(header.slice(BEARER.length));
+  let row = deps.keyCache.get(hash);
+  if (!row) {
+    row = await verifyKeyHash(deps.sql, hash);
+    if (!row) throw unauthorized("Invalid API key");
+    deps.keyCache.set(hash, row);
+  }
+  return {
+    projectId: row.project_id,
+    agentId: row.agent_id,
+    apiKeyId: row.api_key_id,
+    userId: row.user_id,
+    mode: "bearer",
+    principalType: null,
+  };
+}
+
+export function resolveIdentity(deps: Deps, headers: Headers): Promise<Identity> {
+  const secret = deps.config.internalAuthSecret;
+  if (secret && headers.has("x-bh-auth")) {
+    const p = verifyProxyHeaders(headers, secret);
+    return Promise.resolve({
+      projectId: p.projectId,
+      agentId: p.actorId,
+      apiKeyId: p.principalType === "k" ? p.principalId : null,
+      userId: p.principalType === "u" ? p.principalId : null,
+      mode: "proxy",
+      principalType: p.principalType,
+    });
+  }
+  return resolveBearer(deps, headers);
+}
+
+/** Per-request view of authentication; each step is resolved at most once. */
+export class RequestAuth {
+  private identityPromise: Promise<Identity> | null = null;
+  private actorPromise: Promise<Actor> | null = null;
+
+  constructor(private readonly deps: Deps, private readonly headers: Headers) {}
+
+  /** Any authenticated principal, public readers included (beadhub read routes). */
+  identity(): Promise<Identity> {
+    this.identityPromise ??= resolveIdentity(this.deps, this.headers);
+    return this.identityPromise;
+  }
+
+  async projectId(): Promise<string> {
+    return (await this.identity()).projectId;
+  }
+
+  /** aweb routes do not accept public readers (aweb.md §2.5). */
+  async aweb(): Promise<Identity> {
+    const id = await this.identity();
+    if (id.principalType === "p") throw unauthorized("Authentication required");
+    return id;
+  }
+
+  /** Identity plus the live agent it acts as (aweb.md §2.2). */
+  actor(): Promise<Actor> {
+    this.actorPromise ??= this.loadActor();
+    return this.actorPromise;
+  }
+
+  private async loadActor(): Promise<Actor> {
+    const id = await this.aweb();
+    if (!id.agentId) throw forbidden("API key is not bound to an agent");
+    const rows = await this.deps.sql<{ alias: string; human_name: string; agent_type: string }[]>`
+      select alias, human_name, agent_type from aweb.agents
+      where agent_id = ${id.agentId} and project_id = ${id.projectId} and deleted_at is null`;
+    if (rows.length === 0) throw notFound("Agent not found");
+    const a = rows[0];
+    return { ...id, agentId: id.agentId, alias: a.alias, humanName: a.human_name, agentType: a.agent_type };
+  }
+
+  /** True only after identity() resolved to a public-reader proxy principal. */
+  async isPublicReader(): Promise<boolean> {
+    return (await this.identity()).principalType === "p";
+  }
+}
+
+/**
+ * Actor binding (beadhub.md §1, aweb.md §2.6): in Bearer mode a key bound to an
+ * agent may only act for that agent's workspace (workspace_id == agent_id).
+ */
+export function enforceActorBinding(
+  identity: Identity,
+  workspaceId: string,
+  detail = "workspace_id does not match API key identity",
+): void {
+  if (identity.mode === "bearer" && identity.agentId !== null && identity.agentId !== workspaceId) {
+    throw forbidden(detail);
+  }
+}

@@ -1,0 +1,16 @@
+// What every route module gets: the connections and settings of one app instance.
+import type Redis from "ioredis";
+import type { Config } from "./config";
+import type { Sql } from "./db/pool";
+import type { EventBus } from "./events/bus";
+import type { Logger } from "./log";
+import type { KeyCache } from "./auth/identity";
+
+export interface Deps {
+  config: Readonly<Config>;
+  sql: Sql;
+  redis: Redis;
+  bus: EventBus;
+  log: Logger;
+  keyCache: KeyCache;
+}

@@ -1,0 +1,27 @@
+// beadhub dashboard events (contract beadhub.md §11): JSON on events:{workspace_id},
+// base fields workspace_id, type, timestamp, project_slug, then type-specific ones.
+// Publish only after the transaction that caused the event has committed.
+import type { Deps } from "../deps";
+import { nowIso } from "../http/time";
+import { channels } from "../redis/keys";
+
+export type EventType =
+  | "escalation.created"
+  | "escalation.responded"
+  | "message.delivered"
+  | "message.acknowledged"
+  | "reservation.acquired"
+  | "reservation.released"
+  | "reservation.renewed"
+  | "bead.status_changed";
+
+export async function publishWorkspaceEvent(
+  deps: Deps,
+  workspaceId: string,
+  type: EventType,
+  projectSlug: string | null,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  const event = { workspace_id: workspaceId, type, timestamp: nowIso(), project_slug: projectSlug, ...fields };
+  await deps.bus.publish(channels.workspaceEvents(workspaceId), JSON.stringify(event));
+}

@@ -1,0 +1,69 @@
+// POST /v1/init — no auth, rate limited per client IP (beadhub.md §3).
+import { Elysia, t } from "elysia";
+import type { Deps } from "../deps";
+import { invalid } from "../http/errors";
+import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath, isCanonicalOrigin } from "../http/validate";
+import { canonicalizeOrigin, OriginError } from "../repos/canonical-origin";
+import { clientIpOf, enforceInitRateLimit } from "./rate-limit";
+import { runInit } from "./service";
+
+export const InitBody = t.Object(
+  {
+    project_slug: t.Optional(t.String({ maxLength: 256 })),
+    project_name: t.Optional(t.String({ maxLength: 256 })),
+    alias: t.Optional(t.Nullable(t.String({ minLength: 1, maxLength: 64 }))),
+    human_name: t.Optional(t.String({ maxLength: 64 })),
+    agent_type: t.Optional(t.String({ maxLength: 32 })),
+    repo_origin: t.Optional(t.Nullable(t.String({ maxLength: 2048 }))),
+    role: t.Optional(t.String({ maxLength: 50 })),
+    hostname: t.Optional(t.String({ maxLength: 255 })),
+    workspace_path: t.Optional(t.String({ maxLength: 4096 })),
+    // bdh sends email when BEADHUB_EMAIL is set; the reference rejects it (422),
+    // we accept and ignore it (docs/decisions.md).
+    email: t.Optional(t.Nullable(t.String({ maxLength: 320 }))),
+  },
+  { additionalProperties: false },
+);
+
+/** Canonicalize a repo origin from a request body, or answer 422 naming the field. */
+export function canonicalOriginOf(raw: string, field: string): string {
+  let canonical: string;
+  try {
+    canonical = canonicalizeOrigin(raw);
+  } catch (err) {
+    if (err instanceof OriginError) throw invalid(["body", field], `Invalid ${field}: ${err.message}`, raw);
+    throw err;
+  }
+  if (!isCanonicalOrigin(canonical)) {
+    throw invalid(["body", field], `Invalid ${field}: "${canonical}" is not a valid repository path`, raw);
+  }
+  return canonical;
+}
+
+export function initRoutes(deps: Deps) {
+  return new Elysia().post(
+    "/v1/init",
+    async ({ body, request, server }) => {
+      await enforceInitRateLimit(deps, clientIpOf(request, server, deps.config.trustForwardedFor));
+      const slug = (body.project_slug ?? "").trim();
+      if (slug !== "" && !SLUG_RE.test(slug)) {
+        throw invalid(["body", "project_slug"], "Invalid project_slug: use 1-256 characters of letters, digits, '/', '_', '.' or '-'", body.project_slug);
+      }
+      const aliasRaw = body.alias?.trim() ?? "";
+      const repoOrigin = body.repo_origin?.trim() || null;
+      return runInit(deps, {
+        projectSlug: slug,
+        projectName: (body.project_name ?? "").trim(),
+        alias: aliasRaw === "" ? null : parseAlias(aliasRaw, ["body", "alias"]),
+        humanName: parseHumanName(body.human_name, ["body", "human_name"]),
+        agentType: body.agent_type?.trim() || "agent",
+        repoOrigin,
+        canonicalOrigin: repoOrigin === null ? null : canonicalOriginOf(repoOrigin, "repo_origin"),
+        role: parseRole(body.role, ["body", "role"]) ?? "agent",
+        hostname: parseHostname(body.hostname, ["body", "hostname"]),
+        workspacePath: parseWorkspacePath(body.workspace_path, ["body", "workspace_path"]),
+      });
+    },
+    { body: InitBody, detail: { summary: "Bootstrap a project, agent, API key and (with repo_origin) workspace", tags: ["bootstrap"] } },
+  );
+}

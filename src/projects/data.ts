@@ -1,0 +1,58 @@
+// Project rows: the aweb project (identity) and its beadhub mirror
+// (server.projects, same id), which beadhub-only tables hang off.
+import type { Db } from "../db/pool";
+
+export interface AwebProject {
+  project_id: string;
+  slug: string;
+  name: string;
+}
+
+export async function findProjectBySlug(db: Db, slug: string): Promise<AwebProject | null> {
+  const rows = await db<AwebProject[]>`
+    select project_id, slug, name from aweb.projects
+    where slug = ${slug} and tenant_id is null and deleted_at is null`;
+  return rows[0] ?? null;
+}
+
+export async function findProjectById(db: Db, projectId: string): Promise<AwebProject | null> {
+  const rows = await db<AwebProject[]>`
+    select project_id, slug, name from aweb.projects
+    where project_id = ${projectId} and deleted_at is null`;
+  return rows[0] ?? null;
+}
+
+/** Find the active project by slug or create it; concurrent callers converge on one row. */
+export async function ensureAwebProject(db: Db, slug: string, name: string): Promise<AwebProject> {
+  for (;;) {
+    const found = await findProjectBySlug(db, slug);
+    if (found) return found;
+    const inserted = await db<AwebProject[]>`
+      insert into aweb.projects (slug, name) values (${slug}, ${name})
+      on conflict (slug) where tenant_id is null and deleted_at is null do nothing
+      returning project_id, slug, name`;
+    if (inserted[0]) return inserted[0];
+  }
+}
+
+/** Upsert the beadhub mirror row (id = aweb project id) and revive it if deleted. */
+export async function ensureServerProject(db: Db, project: AwebProject): Promise<void> {
+  await db`
+    insert into server.projects (id, slug, name)
+    values (${project.project_id}, ${project.slug}, ${project.name || project.slug})
+    on conflict (id) do update set deleted_at = null`;
+}
+
+export interface ServerProject {
+  id: string;
+  slug: string;
+  name: string | null;
+  active_policy_id: string | null;
+}
+
+export async function findServerProject(db: Db, projectId: string): Promise<ServerProject | null> {
+  const rows = await db<ServerProject[]>`
+    select id, slug, name, active_policy_id from server.projects
+    where id = ${projectId} and deleted_at is null`;
+  return rows[0] ?? null;
+}

@@ -1,0 +1,50 @@
+// /v1/projects: the aweb "current project" plus the legacy routes bdh `:projects`
+// calls (aweb.md §5; served by neither reference — docs/decisions.md).
+import { Elysia, t } from "elysia";
+import type { Deps } from "../deps";
+import { authPlugin } from "../auth/plugin";
+import { forbidden, notFound } from "../http/errors";
+import { parseUuid } from "../http/validate";
+import { findProjectById } from "./data";
+
+export function projectRoutes(deps: Deps) {
+  return new Elysia({ prefix: "/v1/projects" })
+    .use(authPlugin(deps))
+    .get(
+      "/current",
+      async ({ auth }) => {
+        const id = await auth.aweb();
+        const project = await findProjectById(deps.sql, id.projectId);
+        if (!project) throw notFound("Project not found");
+        return { project_id: project.project_id, slug: project.slug, name: project.name };
+      },
+      { detail: { summary: "The project of the calling key", tags: ["projects"] } },
+    )
+    .get(
+      "/",
+      async ({ auth }) => {
+        // An OSS key sees exactly one project: its own.
+        const projectId = await auth.projectId();
+        const rows = await deps.sql<
+          { id: string; slug: string; name: string; created_at: string; repo_count: number; workspace_count: number }[]
+        >`
+          select p.project_id as id, p.slug, p.name, p.created_at,
+            (select count(*)::int from server.repos r where r.project_id = p.project_id and r.deleted_at is null) as repo_count,
+            (select count(*)::int from server.workspaces w where w.project_id = p.project_id and w.deleted_at is null) as workspace_count
+          from aweb.projects p
+          where p.project_id = ${projectId} and p.deleted_at is null`;
+        return { projects: rows, has_more: false, next_cursor: null };
+      },
+      { detail: { summary: "Projects visible to the caller (its own)", tags: ["projects"] } },
+    )
+    .delete(
+      "/:project_id",
+      async ({ auth, params }) => {
+        const id = parseUuid(params.project_id, ["path", "project_id"], "project_id");
+        const projectId = await auth.projectId();
+        if (id !== projectId || !(await findProjectById(deps.sql, id))) throw notFound("Project not found");
+        throw forbidden("Deleting a project is not available to agent keys");
+      },
+      { params: t.Object({ project_id: t.String() }), detail: { summary: "Delete a project (refused for agent keys)", tags: ["projects"] } },
+    );
+}

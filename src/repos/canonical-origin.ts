@@ -1,0 +1,43 @@
+// Canonical origin of a git remote (contract beadhub.md §10):
+//   git@github.com:org/repo.git          → github.com/org/repo
+//   ssh://git@github.com:22/org/repo.git → github.com/org/repo
+//   https://GitHub.com/Org/Repo          → github.com/Org/Repo
+// scp-style hosts keep their case; URL hosts are lower-cased; userinfo and port
+// are dropped; one trailing ".git" is removed, then trailing slashes.
+
+export class OriginError extends Error {}
+
+const SCP_RE = /^[^@/\s]+@([^:/\s]+):(.*)$/;
+
+export function canonicalizeOrigin(raw: string): string {
+  const origin = raw.trim();
+  if (origin === "") throw new OriginError("origin is empty");
+  let host: string;
+  let path: string;
+  const scp = SCP_RE.exec(origin);
+  if (scp && !origin.includes("://")) {
+    host = scp[1];
+    path = scp[2];
+  } else {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new OriginError(`cannot parse "${origin}" as a git remote`);
+    }
+    if (!url.protocol || !url.hostname) throw new OriginError(`"${origin}" has no host`);
+    host = url.hostname.toLowerCase();
+    path = decodeURIComponent(url.pathname);
+  }
+  path = path.replace(/^\/+/, "");
+  if (path.endsWith(".git")) path = path.slice(0, -4);
+  path = path.replace(/\/+$/, "");
+  if (path === "") throw new OriginError(`"${origin}" has no repository path`);
+  return `${host}/${path}`;
+}
+
+/** Last "/" segment of a canonical origin: the repo's display name. */
+export function repoNameOf(canonicalOrigin: string): string {
+  const parts = canonicalOrigin.split("/");
+  return parts[parts.length - 1];
+}

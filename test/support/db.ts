@@ -1,0 +1,80 @@
+// Test databases: one migrated template per migration set (named by a hash of
+// the migrations, so it is rebuilt only when they change), cloned per test file.
+import { createHash } from "node:crypto";
+import postgres from "postgres";
+import { MIGRATIONS } from "../../src/db/migrations";
+import { migrate } from "../../src/db/migrate";
+import { openSql } from "../../src/db/pool";
+
+export const ADMIN_URL = process.env.BEADHUB_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export function urlFor(database: string): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = "/" + database;
+  return u.toString();
+}
+
+export function templateName(): string {
+  const hash = createHash("sha256");
+  for (const m of MIGRATIONS) hash.update(m.schema + "/" + m.name + "\n" + m.sql);
+  return "beadhub_tmpl_" + hash.digest("hex").slice(0, 12);
+}
+
+function admin() {
+  return postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+}
+
+/** Build the template unless it already exists. Safe to call repeatedly. */
+export async function ensureTemplate(): Promise<string> {
+  const name = templateName();
+  const sql = admin();
+  try {
+    const exists = await sql`select 1 from pg_database where datname = ${name}`;
+    if (exists.length > 0) return name;
+    const building = name + "_build";
+    await sql`drop database if exists ${sql(building)} with (force)`;
+    await sql`create database ${sql(building)}`;
+    const db = openSql(urlFor(building), { max: 1 });
+    try {
+      await migrate(db);
+    } finally {
+      await db.end({ timeout: 5 });
+    }
+    await sql`alter database ${sql(building)} rename to ${sql(name)}`;
+    return name;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export async function createDatabaseFromTemplate(): Promise<string> {
+  const template = await ensureTemplate();
+  const name = `beadhub_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const sql = admin();
+  try {
+    await sql`create database ${sql(name)} template ${sql(template)}`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  return name;
+}
+
+export async function createEmptyDatabase(): Promise<string> {
+  const name = `beadhub_e_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const sql = admin();
+  try {
+    await sql`create database ${sql(name)}`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  return name;
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  const sql = admin();
+  try {
+    await sql`drop database if exists ${sql(name)} with (force)`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,144 @@
+// One app per test file: a fresh database cloned from the template, a Redis
+// key prefix of its own, and the real app driven through app.handle().
+import Redis from "ioredis";
+import { createApp, type AppHandle } from "../../src/app";
+import { loadConfig, type Config } from "../../src/config";
+import { openSql, type Sql } from "../../src/db/pool";
+import { openRedis } from "../../src/redis/client";
+import { silentLogger, type Logger } from "../../src/log";
+import { createDatabaseFromTemplate, dropDatabase, urlFor } from "./db";
+
+export const REDIS_URL = process.env.BEADHUB_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Raw body text (sent as-is); wins over `body`. */
+  raw?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  handle: AppHandle;
+  sql: Sql;
+  redis: Redis;
+  config: Readonly<Config>;
+  database: string;
+  prefix: string;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<Reply<T>>;
+  close(): Promise<void>;
+}
+
+export function testConfig(database: string, prefix: string, overrides: Partial<Config> = {}): Readonly<Config> {
+  const base = loadConfig({
+    BEADHUB_DATABASE_URL: urlFor(database),
+    BEADHUB_REDIS_URL: REDIS_URL,
+    BEADHUB_REDIS_PREFIX: prefix,
+    BEADHUB_INIT_RATE_LIMIT: "1000000",
+    BEADHUB_AUTH_CACHE_SECONDS: "0",
+  });
+  return Object.freeze({ ...base, ...overrides });
+}
+
+export async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const r = new Redis(REDIS_URL, { lazyConnect: true });
+  await r.connect();
+  try {
+    let cursor = "0";
+    do {
+      const [next, found] = await r.scan(cursor, "MATCH", prefix + "*", "COUNT", 1000);
+      cursor = next;
+      if (found.length) await r.del(...found);
+    } while (cursor !== "0");
+  } finally {
+    r.disconnect();
+  }
+}
+
+export async function startTestApp(
+  options: { config?: Partial<Config>; log?: Logger; enableBootstrapRoutes?: boolean } = {},
+): Promise<TestApp> {
+  const database = await createDatabaseFromTemplate();
+  const prefix = `test:${database}:`;
+  const config = testConfig(database, prefix, options.config);
+  const sql = openSql(config.databaseUrl!, { max: 10 });
+  const redis = await openRedis(config.redisUrl, { keyPrefix: prefix });
+  const handle = await createApp({
+    config,
+    sql,
+    redis,
+    log: options.log ?? silentLogger,
+    enableBootstrapRoutes: options.enableBootstrapRoutes,
+  });
+  return {
+    handle,
+    sql,
+    redis,
+    config,
+    database,
+    prefix,
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      let body: string | undefined;
+      if (opts.raw !== undefined) body = opts.raw;
+      else if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers["content-type"] ??= "application/json";
+      }
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      const res = await handle.app.handle(new Request("http://localhost" + path, { method, headers, body }));
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === "" ? null : JSON.parse(text);
+      } catch {
+        /* keep text */
+      }
+      return { status: res.status, body: parsed as any, text, headers: res.headers };
+    },
+    async close() {
+      await handle.close();
+      await sql.end({ timeout: 5 });
+      redis.disconnect();
+      await deleteRedisPrefix(prefix);
+      await dropDatabase(database);
+    },
+  };
+}
+
+export interface Agent {
+  api_key: string;
+  project_id: string;
+  project_slug: string;
+  agent_id: string;
+  workspace_id: string | null;
+  repo_id: string | null;
+  canonical_origin: string | null;
+  alias: string;
+}
+
+let counter = 0;
+
+/** Bootstrap an agent (with a repo workspace by default) through POST /v1/init. */
+export async function initAgent(
+  t: TestApp,
+  fields: { project_slug?: string; alias?: string; repo_origin?: string | null; human_name?: string; role?: string } = {},
+): Promise<Agent> {
+  const body: Record<string, unknown> = {
+    project_slug: fields.project_slug ?? "proj",
+    alias: fields.alias ?? `agent-${++counter}`,
+    human_name: fields.human_name ?? "Tester",
+  };
+  if (fields.repo_origin !== null) body.repo_origin = fields.repo_origin ?? "git@github.com:acme/app.git";
+  if (fields.role) body.role = fields.role;
+  const res = await t.request("POST", "/v1/init", { body });
+  if (res.status !== 200) throw new Error(`init failed: ${res.status} ${res.text}`);
+  return res.body as Agent;
+}
