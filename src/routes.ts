@@ -7,6 +7,20 @@ import { healthRoutes } from "./health/routes";
 import { initRoutes } from "./init/routes";
 import { projectRoutes } from "./projects/routes";
 import { workspaceBootstrapRoutes } from "./workspaces/bootstrap-routes";
+import { agentPresenceRoutes } from "./agents/presence-routes";
+import { messageRoutes } from "./messages/routes";
+import { chatRoutes } from "./chat/routes";
+import { reservationRoutes } from "./reservations/routes";
+import { workspaceRoutes } from "./workspaces/routes";
+import { repoRoutes } from "./repos/routes";
+import { claimRoutes } from "./claims/routes";
+import { policyRoutes } from "./policies/routes";
+import { escalationRoutes } from "./escalations/routes";
+import { subscriptionRoutes } from "./subscriptions/routes";
+import { beadRoutes } from "./beads/routes";
+import { bdhRoutes } from "./bdh/routes";
+import { statusRoutes } from "./status/routes";
+import { mcpRoutes } from "./mcp/routes";
 
 export interface RouteContext {
   deps: Deps;
@@ -24,5 +38,19 @@ export function routeModules(ctx: RouteContext) {
     projectRoutes(deps),
     agentPrefixRoutes(deps),
     workspaceBootstrapRoutes(deps),
+    agentPresenceRoutes(ctx),
+    messageRoutes(ctx),
+    chatRoutes(ctx),
+    reservationRoutes(ctx),
+    workspaceRoutes(ctx),
+    repoRoutes(ctx),
+    claimRoutes(ctx),
+    policyRoutes(ctx),
+    escalationRoutes(ctx),
+    subscriptionRoutes(ctx),
+    beadRoutes(ctx),
+    bdhRoutes(ctx),
+    statusRoutes(ctx),
+    mcpRoutes(ctx),
   ];
 }
