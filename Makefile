@@ -5,11 +5,12 @@ export BEADHUB_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 .PHONY: install run test build bench migrate lint clean
 
-node_modules/.bin/bun: package.json package-lock.json
+# A stamp file, not the bun symlink: touching a symlink touches its target.
+node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: node_modules/.bin/bun
+install: node_modules/.installed
 
 run: install
 	$(BUN) src/db/ensure-database.ts
