@@ -1,0 +1,241 @@
+// `make bench`: every hot path measured against its floor, side by side in one
+// run, against the compiled binary (dist/beadhub) on a fresh database and a
+// private Redis. Writes bench/RESULTS.md and bench/results.json. Benchmarks
+// report; they never fail CI.
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import type { Subprocess } from "bun";
+import Redis from "ioredis";
+import type { LoadResult, LoadSpec } from "./load";
+import { startCountingProxy } from "./pg-count-proxy";
+import { prepareScenario, type Scenario } from "./scenario";
+import { BUN, ROOT, createDatabase, dbUrl, dropDatabase, freePort, rssMb, startRedis, waitFor, type PrivateRedis } from "./lib";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const LONG_SECONDS = Number(process.env.BENCH_LONG_SECONDS ?? 60);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const POOL = Number(process.env.BEADHUB_DB_POOL_SIZE ?? 10);
+const BIN = `${ROOT}dist/beadhub`;
+
+export interface Row {
+  figure: string;
+  value: string;
+  floor: string;
+  ratio: string;
+  target: string;
+  met: boolean | null;
+  command: string;
+}
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+
+function row(r: Row) {
+  rows.push(r);
+  console.log(`${r.met === null ? " " : r.met ? "✓" : "✗"} ${r.figure}: ${r.value} (floor ${r.floor}, ratio ${r.ratio}; target ${r.target})`);
+}
+
+function startServer(env: Record<string, string>): Subprocess {
+  return Bun.spawn([BIN, "serve"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", BEADHUB_LOG_LEVEL: "warning", ...env },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+}
+
+async function stopProcess(p: Subprocess) {
+  p.kill("SIGTERM");
+  await Promise.race([p.exited, Bun.sleep(5000)]);
+  if (p.exitCode === null) p.kill("SIGKILL");
+}
+
+async function load(spec: LoadSpec, samplePid?: number): Promise<LoadResult & { max_rss_mb?: number }> {
+  let maxRss = 0;
+  const timer = samplePid
+    ? setInterval(() => {
+        maxRss = Math.max(maxRss, rssMb(samplePid));
+      }, 500)
+    : null;
+  const proc = Bun.spawn([BUN, `${ROOT}bench/load.ts`, JSON.stringify(spec)], { stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(proc.stdout).text();
+  await proc.exited;
+  if (timer) clearInterval(timer);
+  const result = JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
+  return samplePid ? { ...result, max_rss_mb: maxRss } : result;
+}
+
+async function redisCalls(redis: Redis): Promise<number> {
+  const info = await redis.info("commandstats");
+  let total = 0;
+  for (const line of info.split("\n")) {
+    const m = /^cmdstat_(\w+):calls=(\d+)/.exec(line.trim());
+    if (m && m[1] !== "info") total += Number(m[2]);
+  }
+  return total;
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+async function measureStartup(env: Record<string, string>, port: number): Promise<{ ms: number[]; idleRss: number }> {
+  const ms: number[] = [];
+  let idleRss = NaN;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const p = startServer({ ...env, BEADHUB_PORT: String(port) });
+    await waitFor(`http://127.0.0.1:${port}/health`, 15000, 2);
+    ms.push(performance.now() - t0);
+    if (i === 4) {
+      await Bun.sleep(1500);
+      idleRss = rssMb(p.pid);
+    }
+    await stopProcess(p);
+  }
+  return { ms, idleRss };
+}
+
+async function main() {
+  if (!existsSync(BIN)) throw new Error("dist/beadhub is missing: run `make build` (make bench does)");
+  const started = performance.now();
+  const database = `beadhub_bench_${process.pid}`;
+  const redis: PrivateRedis = await startRedis();
+  await createDatabase(database);
+  const env = {
+    BEADHUB_DATABASE_URL: dbUrl(database),
+    BEADHUB_REDIS_URL: redis.url,
+    BEADHUB_HOST: "127.0.0.1",
+    BEADHUB_INIT_RATE_LIMIT: "1000000",
+    BEADHUB_DB_POOL_SIZE: String(POOL),
+  };
+  const children: Subprocess[] = [];
+  try {
+    const size = statSync(BIN).size / 1024 / 1024;
+    row({ figure: "binary size", value: `${fmt(size)} MB`, floor: "bun runtime ~107 MB", ratio: "-", target: "-", met: null, command: "stat dist/beadhub" });
+
+    // Migrate once, then time start → first /health on the migrated database.
+    const migrate = Bun.spawn([BIN, "migrate"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "inherit" });
+    await migrate.exited;
+    const startupPort = await freePort();
+    const startup = await measureStartup(env, startupPort);
+    const sorted = [...startup.ms].sort((a, b) => a - b);
+    const median = sorted[2];
+    raw.startup_ms = startup.ms;
+    row({ figure: "start → first /health (migrated DB, median of 5)", value: `${fmt(median)} ms`, floor: "-", ratio: "-", target: "≤ 200 ms", met: median <= 200, command: "dist/beadhub serve; poll /health every 2 ms" });
+    row({ figure: "idle RSS", value: `${fmt(startup.idleRss)} MB`, floor: "-", ratio: "-", target: "≤ 80 MB", met: startup.idleRss <= 80, command: "/proc/<pid>/status VmRSS, 1.5 s after start" });
+
+    // The server under test.
+    const port = await freePort();
+    const server = startServer({ ...env, BEADHUB_PORT: String(port) });
+    children.push(server);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${base}/health`);
+    const scenario: Scenario = await prepareScenario(base, dbUrl(database), CONNECTIONS);
+
+    // Calibration: how many Postgres round-trips and Redis commands each endpoint makes.
+    const proxy = startCountingProxy("127.0.0.1", 5432);
+    const calPort = await freePort();
+    const proxied = new URL(dbUrl(database));
+    proxied.port = String(proxy.port);
+    const calibration = startServer({ ...env, BEADHUB_DATABASE_URL: proxied.toString(), BEADHUB_PORT: String(calPort) });
+    children.push(calibration);
+    await waitFor(`http://127.0.0.1:${calPort}/health`);
+    const counter = new Redis(redis.url);
+    const costs: Record<string, { pg: number; redis: number }> = {};
+    for (const ep of scenario.endpoints) {
+      const v = ep.spec.variants?.[0] ?? {};
+      const send = () =>
+        fetch(`http://127.0.0.1:${calPort}${ep.path}`, { method: ep.spec.method, headers: { ...ep.spec.headers, ...v.headers }, body: v.body ?? ep.spec.body });
+      await (await send()).arrayBuffer(); // warm caches (API key cache, prepared statements)
+      const pg0 = proxy.count();
+      const r0 = await redisCalls(counter);
+      const n = 40;
+      for (let i = 0; i < n; i++) {
+        const res = await send();
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`${ep.name}: calibration request answered ${res.status}`);
+      }
+      costs[ep.name] = { pg: Math.round((proxy.count() - pg0) / n), redis: Math.round(((await redisCalls(counter)) - r0) / n) };
+    }
+    counter.disconnect();
+    await stopProcess(calibration);
+    proxy.stop();
+    raw.costs = costs;
+
+    // The floor server: same pool size, same database, same Redis.
+    const floorPort = await freePort();
+    const floor = Bun.spawn([BUN, `${ROOT}bench/floor.ts`, String(floorPort), dbUrl(database), redis.url, String(POOL)], { stdout: "ignore", stderr: "inherit" });
+    children.push(floor);
+    await waitFor(`http://127.0.0.1:${floorPort}/floor`);
+
+    let maxLoadRss = 0;
+    for (const ep of scenario.endpoints) {
+      const c = costs[ep.name];
+      const result = await load({ ...ep.spec, url: `${base}${ep.path}`, connections: CONNECTIONS, seconds: SECONDS }, server.pid);
+      const floorResult = await load({ url: `http://127.0.0.1:${floorPort}/floor?pg=${c.pg}&redis=${c.redis}`, connections: CONNECTIONS, seconds: SECONDS });
+      maxLoadRss = Math.max(maxLoadRss, result.max_rss_mb ?? 0);
+      raw[ep.name] = { result, floor: floorResult, cost: c };
+      const ratio = result.rps / floorResult.rps;
+      const ok = ratio >= 0.7 && result.p99_ms <= 10 && result.errors === 0;
+      row({
+        figure: `${ep.name} @${CONNECTIONS} conns (${c.pg} pg, ${c.redis} redis per request)`,
+        value: `${fmt(result.rps)} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}`,
+        floor: `${fmt(floorResult.rps)} req/s, p99 ${floorResult.p99_ms} ms`,
+        ratio: fmt(ratio, 2),
+        target: "≥ 0.70, p99 ≤ 10 ms",
+        met: ok,
+        command: `bench/load.ts ${ep.spec.method ?? "GET"} ${ep.path} for ${SECONDS} s`,
+      });
+    }
+
+    // Flatness: one long run of the heaviest endpoint; first 10 s vs last 10 s.
+    const heavy = scenario.endpoints[0];
+    const long = await load({ ...heavy.spec, url: `${base}${heavy.path}`, connections: CONNECTIONS, seconds: LONG_SECONDS }, server.pid);
+    const ps = long.per_second;
+    const first = ps.slice(0, 10).reduce((a, b) => a + b, 0) / 10;
+    const last = ps.slice(-10).reduce((a, b) => a + b, 0) / 10;
+    raw.flatness = long;
+    row({
+      figure: `${heavy.name} over ${LONG_SECONDS} s: last 10 s vs first 10 s`,
+      value: `${fmt(last)} vs ${fmt(first)} req/s`,
+      floor: "-",
+      ratio: fmt(last / first, 2),
+      target: "within 15%",
+      met: Math.abs(last / first - 1) <= 0.15,
+      command: `bench/load.ts ${heavy.path} for ${LONG_SECONDS} s`,
+    });
+    maxLoadRss = Math.max(maxLoadRss, long.max_rss_mb ?? 0);
+    row({ figure: "RSS under load (max)", value: `${fmt(maxLoadRss)} MB`, floor: "-", ratio: "-", target: "-", met: null, command: "/proc/<pid>/status sampled every 500 ms" });
+
+    // Sync and SSE benches, when present.
+    for (const [file, fn] of [["sync.ts", "benchSync"], ["sse.ts", "benchSse"]] as const) {
+      if (!existsSync(`${ROOT}bench/${file}`)) continue;
+      const mod = await import(`./${file}`);
+      if (typeof mod[fn] !== "function") continue;
+      const extra = (await mod[fn]({ baseUrl: base, databaseUrl: dbUrl(database), redisUrl: redis.url, serverPid: server.pid })) as Row[];
+      for (const r of extra) row(r);
+    }
+  } finally {
+    for (const c of children) await stopProcess(c).catch(() => {});
+    redis.stop();
+    await dropDatabase(database).catch(() => {});
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  writeResults(elapsed);
+}
+
+function writeResults(elapsedSeconds: number) {
+  const when = new Date().toISOString();
+  const lines = [
+    "# Benchmark results",
+    "",
+    `Written by \`make bench\` on ${when} (${fmt(elapsedSeconds)} s). Machine: ${navigator.hardwareConcurrency} cores. ` +
+      "Ratios compare figures measured side by side in this run; absolute numbers on shared machines are noise.",
+    "",
+    "| figure | value | floor | ratio | target | met | command |",
+    "|---|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.floor} | ${r.ratio} | ${r.target} | ${r.met === null ? "-" : r.met ? "yes" : "no"} | \`${r.command}\` |`),
+    "",
+  ];
+  writeFileSync(`${ROOT}bench/RESULTS.md`, lines.join("\n"));
+  writeFileSync(`${ROOT}bench/results.json`, JSON.stringify({ when, elapsed_seconds: elapsedSeconds, rows, raw }, null, 2) + "\n");
+  console.log(`wrote bench/RESULTS.md and bench/results.json (${fmt(elapsedSeconds)} s)`);
+}
+
+await main();
