@@ -173,6 +173,7 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
       }),
     );
 
-  for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes })) app.use(mod);
+  const dispatch = (request: Request) => app.handle(request);
+  for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes, dispatch })) app.use(mod);
   return app;
 }
