@@ -17,7 +17,7 @@ run: install
 	$(BUN) src/main.ts serve
 
 test: install
-	$(BUN) test
+	$(BUN) test --timeout 30000
 
 build: install
 	$(BUN) build --compile --bytecode --format=esm --minify-syntax src/main.ts --outfile dist/beadhub

@@ -12,6 +12,7 @@ import { migrate } from "./db/migrate";
 import { openSql, type Sql } from "./db/pool";
 import { createRedisBus, type EventBus } from "./events/bus";
 import { handleError, json } from "./http/error-handler";
+import { makeSchemasLenient } from "./http/schema";
 import { openRedis, redactUrl } from "./redis/client";
 import { createLogger, type Logger } from "./log";
 import { routeModules } from "./routes";
@@ -175,5 +176,6 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
 
   const dispatch = (request: Request) => app.handle(request);
   for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes, dispatch })) app.use(mod);
+  makeSchemasLenient(app);
   return app;
 }

@@ -76,3 +76,18 @@ describe("GET /health", () => {
     }
   });
 });
+
+describe("schema strictness", () => {
+  test("strict bodies (init) reject unknown keys; lenient bodies ignore them", async () => {
+    const strict = await t.request("POST", "/v1/init", { body: { project_slug: "s", zz: 1 } });
+    expect(strict.status).toBe(422);
+    expect(strict.body.detail[0]).toMatchObject({ type: "extra_forbidden", loc: ["body", "zz"] });
+    const lenient = await t.request("POST", "/v1/agents/suggest-alias-prefix", { body: { project_slug: "s", zz: 1 } });
+    expect(lenient.status).toBe(200);
+  });
+
+  test("unknown query parameters are ignored", async () => {
+    const res = await t.request("GET", "/health?whatever=1");
+    expect(res.status).toBe(200);
+  });
+});
