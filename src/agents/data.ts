@@ -35,3 +35,19 @@ export async function insertAgentIfAbsent(
     returning agent_id, project_id, alias, human_name, agent_type`;
   return rows[0] ?? null;
 }
+
+export interface AgentListRow {
+  agent_id: string;
+  alias: string;
+  human_name: string;
+  agent_type: string;
+}
+
+/** Live agents of a project ordered by alias (aweb.md §6.1, §12.6). */
+export async function listLiveAgents(db: Db, projectId: string): Promise<AgentListRow[]> {
+  return db<AgentListRow[]>`
+    select agent_id, alias, human_name, agent_type
+    from aweb.agents
+    where project_id = ${projectId} and deleted_at is null
+    order by alias asc, agent_id asc`;
+}

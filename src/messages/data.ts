@@ -26,3 +26,70 @@ export async function insertMessage(db: Db, m: NewMessage): Promise<InsertedMess
     returning message_id, created_at`;
   return rows[0];
 }
+
+export interface Recipient {
+  agent_id: string;
+  alias: string;
+  project_slug: string;
+}
+
+/** A live agent of the project by id, or by exact (case-sensitive) alias; null when absent. */
+export async function findRecipient(
+  db: Db,
+  projectId: string,
+  by: { agentId: string } | { alias: string },
+): Promise<Recipient | null> {
+  const match = "agentId" in by ? db`a.agent_id = ${by.agentId}` : db`a.alias = ${by.alias}`;
+  const rows = await db<Recipient[]>`
+    select a.agent_id, a.alias, p.slug as project_slug
+    from aweb.agents a
+    join aweb.projects p on p.project_id = a.project_id
+    where a.project_id = ${projectId} and a.deleted_at is null and ${match}`;
+  return rows[0] ?? null;
+}
+
+export interface InboxRow {
+  message_id: string;
+  from_agent_id: string;
+  from_alias: string;
+  subject: string;
+  body: string;
+  priority: string;
+  thread_id: string | null;
+  read_at: string | null;
+  created_at: string;
+}
+
+/** Messages to an agent, newest first (aweb.md §7.2, §12.6); message_id breaks ties. */
+export async function listInbox(
+  db: Db,
+  projectId: string,
+  agentId: string,
+  unreadOnly: boolean,
+  limit: number,
+): Promise<InboxRow[]> {
+  return db<InboxRow[]>`
+    select message_id, from_agent_id, from_alias, subject, body, priority, thread_id, read_at, created_at
+    from aweb.messages
+    where project_id = ${projectId} and to_agent_id = ${agentId}
+      ${unreadOnly ? db`and read_at is null` : db``}
+    order by created_at desc, message_id desc
+    limit ${limit}`;
+}
+
+/** The recipient of a message in the project, or null when it is not there. */
+export async function findMessageRecipient(db: Db, projectId: string, messageId: string): Promise<string | null> {
+  const rows = await db<{ to_agent_id: string }[]>`
+    select to_agent_id from aweb.messages
+    where project_id = ${projectId} and message_id = ${messageId}`;
+  return rows[0]?.to_agent_id ?? null;
+}
+
+/** Mark read once: a second ack keeps and returns the first read time (aweb.md §7.3). */
+export async function acknowledgeMessage(db: Db, projectId: string, messageId: string, agentId: string): Promise<string | null> {
+  const rows = await db<{ read_at: string }[]>`
+    update aweb.messages set read_at = coalesce(read_at, now())
+    where project_id = ${projectId} and message_id = ${messageId} and to_agent_id = ${agentId}
+    returning read_at`;
+  return rows[0]?.read_at ?? null;
+}

@@ -1,7 +1,133 @@
-// /v1/messages (issue 4) — not implemented yet.
-import { Elysia } from "elysia";
+// /v1/messages — mail between the agents of one project (aweb.md §7).
+// The sender is always the authenticated actor (§2.6); every lookup is scoped
+// to the caller's project, so foreign ids are 404 (§12.15).
+import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { authPlugin } from "../auth/plugin";
+import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
+import { normalizeUuid, queryBool, queryInt } from "../http/validate";
+import { publishWorkspaceEvent } from "../events/publish";
+import {
+  acknowledgeMessage,
+  findMessageRecipient,
+  findRecipient,
+  insertMessage,
+  listInbox,
+  type NewMessage,
+} from "./data";
 
-export function messageRoutes(_ctx: RouteContext) {
-  return new Elysia();
+const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
+type Priority = (typeof PRIORITIES)[number];
+
+/** Strict (aweb.md §7.1): unknown keys, including a project_id selector, are a 422. */
+const SendBody = t.Object(
+  {
+    to_agent_id: t.Optional(t.Nullable(t.String({ minLength: 1 }))),
+    to_alias: t.Optional(t.Nullable(t.String({ minLength: 1, maxLength: 64 }))),
+    subject: t.Optional(t.String()),
+    body: t.String(),
+    priority: t.Optional(t.String()),
+    thread_id: t.Optional(t.Nullable(t.String())),
+  },
+  { additionalProperties: false },
+);
+
+function optionalUuid(raw: string | null | undefined, field: string, what: string): string | null {
+  if (raw === undefined || raw === null) return null;
+  const id = normalizeUuid(raw);
+  if (!id) throw invalid(["body", field], `Value error, Invalid ${what} format`, raw);
+  return id;
+}
+
+function parsePriority(raw: string | undefined): Priority {
+  if (raw === undefined) return "normal";
+  if (!(PRIORITIES as readonly string[]).includes(raw)) {
+    throw invalid(["body", "priority"], "Input should be 'low', 'normal', 'high' or 'urgent'", raw, "literal_error");
+  }
+  return raw as Priority;
+}
+
+export function messageRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  return new Elysia({ prefix: "/v1/messages" })
+    .use(authPlugin(deps))
+    .post(
+      "",
+      async ({ auth, body }) => {
+        const toAgentId = optionalUuid(body.to_agent_id, "to_agent_id", "agent_id");
+        const toAlias = body.to_alias == null ? null : body.to_alias.trim();
+        if (toAlias === "") throw invalid(["body", "to_alias"], "Value error, to_alias must not be empty", body.to_alias);
+        const priority = parsePriority(body.priority);
+        const threadId = optionalUuid(body.thread_id, "thread_id", "thread_id");
+
+        const actor = await auth.actor();
+        if (toAgentId === null && toAlias === null) throw unprocessable("Must provide to_agent_id or to_alias");
+        // to_agent_id wins over to_alias (aweb.md §7.1).
+        const recipient = await findRecipient(
+          deps.sql,
+          actor.projectId,
+          toAgentId !== null ? { agentId: toAgentId } : { alias: toAlias! },
+        );
+        if (!recipient) throw notFound("Agent not found");
+
+        const message: NewMessage = {
+          projectId: actor.projectId,
+          fromAgentId: actor.agentId,
+          fromAlias: actor.alias,
+          toAgentId: recipient.agent_id,
+          subject: body.subject ?? "",
+          body: body.body,
+          priority,
+          threadId,
+        };
+        const inserted = await insertMessage(deps.sql, message);
+        // Committed: tell the recipient's dashboard stream. Never the body.
+        await publishWorkspaceEvent(deps, recipient.agent_id, "message.delivered", recipient.project_slug, {
+          message_id: inserted.message_id,
+          from_workspace: actor.agentId,
+          from_alias: actor.alias,
+          subject: message.subject,
+          priority,
+        });
+        return { message_id: inserted.message_id, status: "delivered", delivered_at: inserted.created_at };
+      },
+      { body: SendBody, detail: { summary: "Send mail to an agent of the project", tags: ["mail"] } },
+    )
+    .get(
+      "/inbox",
+      async ({ auth, query }) => {
+        // bdh's legacy client also sends workspace_id, from_alias, …: ignored (aweb.md §7.2).
+        const unreadOnly = queryBool(query.unread_only, "unread_only", false);
+        const limit = queryInt(query.limit, "limit", 50, 1, 500);
+        const actor = await auth.actor();
+        const messages = await listInbox(deps.sql, actor.projectId, actor.agentId, unreadOnly, limit);
+        return { messages };
+      },
+      {
+        query: t.Object(
+          { unread_only: t.Optional(t.String()), limit: t.Optional(t.String()) },
+          { additionalProperties: true },
+        ),
+        detail: { summary: "The calling agent's inbox, newest first", tags: ["mail"] },
+      },
+    )
+    .post(
+      "/:message_id/ack",
+      async ({ auth, params }) => {
+        // No body and no content type (aweb.md §12.13); bdh's legacy body is ignored.
+        const messageId = normalizeUuid(params.message_id);
+        if (!messageId) throw unprocessable("Invalid message_id format");
+        const actor = await auth.actor();
+        const recipient = await findMessageRecipient(deps.sql, actor.projectId, messageId);
+        if (recipient === null) throw notFound("Message not found");
+        if (recipient !== actor.agentId) throw forbidden("Not authorized to acknowledge this message");
+        const readAt = await acknowledgeMessage(deps.sql, actor.projectId, messageId, actor.agentId);
+        if (readAt === null) throw notFound("Message not found");
+        return { message_id: messageId, acknowledged_at: readAt };
+      },
+      {
+        params: t.Object({ message_id: t.String() }),
+        detail: { summary: "Mark a message read (idempotent)", tags: ["mail"] },
+      },
+    );
 }

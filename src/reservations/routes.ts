@@ -1,7 +1,72 @@
-// /v1/reservations (issue 4) — not implemented yet.
-import { Elysia } from "elysia";
+// /v1/reservations — opaque per-project locks (aweb.md §9). Bodies are strict:
+// unknown keys, a project_id selector included, are a 422.
+import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { authPlugin } from "../auth/plugin";
+import { listActive } from "./data";
+import { acquire, release, renew, reservationTtl, revoke } from "./service";
 
-export function reservationRoutes(_ctx: RouteContext) {
-  return new Elysia();
+const strict = { additionalProperties: false } as const;
+const ResourceKey = t.String({ minLength: 1, maxLength: 4096 });
+// Parsed by reservationTtl so "60" and 60.0 are accepted like the reference (aweb.md §1).
+const Ttl = t.Optional(t.Unknown());
+
+export function reservationRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  return new Elysia({ prefix: "/v1/reservations" })
+    .use(authPlugin(deps))
+    .post(
+      "",
+      async ({ auth, body, status }) => {
+        const ttl = reservationTtl(body.ttl_seconds);
+        const actor = await auth.actor();
+        const result = await acquire(deps, actor, body.resource_key, ttl, body.metadata ?? {});
+        if ("held" in result) return status(409, result.held);
+        return result.acquired;
+      },
+      {
+        body: t.Object(
+          { resource_key: ResourceKey, ttl_seconds: Ttl, metadata: t.Optional(t.Record(t.String(), t.Unknown())) },
+          strict,
+        ),
+        detail: { summary: "Acquire a reservation (409 names the holder)", tags: ["reservations"] },
+      },
+    )
+    .get(
+      "",
+      async ({ auth, query }) => {
+        // bdh's legacy client also sends workspace_id, alias, path_prefix: ignored (aweb.md §9.2).
+        const { projectId } = await auth.aweb();
+        const reservations = await listActive(deps.sql, projectId, query.prefix ?? null);
+        // count and ttl_remaining_seconds are for bdh's legacy view (aweb.md §13.6).
+        return { reservations, count: reservations.length };
+      },
+      {
+        query: t.Object({ prefix: t.Optional(t.String()) }, { additionalProperties: true }),
+        detail: { summary: "List active reservations by key", tags: ["reservations"] },
+      },
+    )
+    .post(
+      "/renew",
+      async ({ auth, body }) => {
+        const ttl = reservationTtl(body.ttl_seconds);
+        return renew(deps, await auth.actor(), body.resource_key, ttl);
+      },
+      {
+        body: t.Object({ resource_key: ResourceKey, ttl_seconds: Ttl }, strict),
+        detail: { summary: "Extend your own active reservation", tags: ["reservations"] },
+      },
+    )
+    .post("/release", async ({ auth, body }) => release(deps, await auth.actor(), body.resource_key), {
+      body: t.Object({ resource_key: ResourceKey }, strict),
+      detail: { summary: "Release your reservation (idempotent)", tags: ["reservations"] },
+    })
+    .post(
+      "/revoke",
+      async ({ auth, body }) => revoke(deps, await auth.actor(), body.prefix ? body.prefix : null),
+      {
+        body: t.Object({ prefix: t.Optional(t.Nullable(t.String({ maxLength: 4096 }))) }, strict),
+        detail: { summary: "Revoke your own reservations under a prefix", tags: ["reservations"] },
+      },
+    );
 }

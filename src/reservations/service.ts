@@ -1,0 +1,126 @@
+// Reservation operations for the acting agent (aweb.md §9) plus the dashboard
+// events they cause (beadhub.md §11; we publish them, the reference never did).
+import type { Deps } from "../deps";
+import type { Actor } from "../auth/identity";
+import { conflict, forbidden, notFound } from "../http/errors";
+import { bodyInt } from "../http/validate";
+import { publishWorkspaceEvent, type EventType } from "../events/publish";
+import {
+  activeHolder,
+  othersHoldUnder,
+  releaseOwn,
+  renewOwn,
+  revokeOwn,
+  tryAcquire,
+  type Metadata,
+} from "./data";
+
+export const MIN_TTL_SECONDS = 60;
+export const MAX_TTL_SECONDS = 3600;
+
+/** ttl_seconds: default 60, ≤0 is a 422, anything else clamped to [60, 3600] (§12.11). */
+export function reservationTtl(raw: unknown): number {
+  if (raw === undefined) return MIN_TTL_SECONDS;
+  const ttl = bodyInt(raw, ["body", "ttl_seconds"], 1);
+  return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, ttl));
+}
+
+/** The 409 body aw decodes into its ReservationHeldError (aweb.md §9.1). */
+export interface HeldBody {
+  detail: string;
+  holder_agent_id: string;
+  holder_alias: string;
+  expires_at: string;
+}
+
+async function publish(
+  deps: Deps,
+  type: EventType,
+  actor: Actor,
+  projectSlug: string | null,
+  paths: string[],
+  ttlSeconds: number | null,
+  reason: unknown,
+): Promise<void> {
+  await publishWorkspaceEvent(deps, actor.agentId, type, projectSlug, {
+    paths,
+    alias: actor.alias,
+    ttl_seconds: ttlSeconds,
+    bead_id: null,
+    reason: typeof reason === "string" ? reason : null,
+    exclusive: true,
+  });
+}
+
+export async function acquire(deps: Deps, actor: Actor, resourceKey: string, ttlSeconds: number, metadata: Metadata) {
+  // A holder that releases between our insert and our read leaves nothing to
+  // report; the key is then free, so try again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const row = await tryAcquire(deps.sql, {
+      projectId: actor.projectId,
+      resourceKey,
+      agentId: actor.agentId,
+      alias: actor.alias,
+      ttlSeconds,
+      metadata,
+    });
+    if (row) {
+      await publish(deps, "reservation.acquired", actor, row.project_slug, [resourceKey], ttlSeconds, metadata.reason);
+      const acquired = {
+        status: "acquired",
+        project_id: row.project_id,
+        resource_key: row.resource_key,
+        holder_agent_id: row.holder_agent_id,
+        holder_alias: row.holder_alias,
+        acquired_at: row.acquired_at,
+        expires_at: row.expires_at,
+      };
+      return { acquired };
+    }
+    const holder = await activeHolder(deps.sql, actor.projectId, resourceKey);
+    if (holder) return { held: { detail: "Reservation is already held", ...holder } satisfies HeldBody };
+  }
+  throw conflict("Reservation is already held");
+}
+
+export async function renew(deps: Deps, actor: Actor, resourceKey: string, ttlSeconds: number) {
+  const row = await renewOwn(deps.sql, actor.projectId, resourceKey, actor.agentId, ttlSeconds);
+  if (!row) {
+    const holder = await activeHolder(deps.sql, actor.projectId, resourceKey);
+    if (!holder) throw notFound("Reservation not found");
+    throw conflict("Reservation held by another agent");
+  }
+  await publish(deps, "reservation.renewed", actor, row.project_slug, [resourceKey], ttlSeconds, row.metadata.reason);
+  return { status: "renewed", resource_key: resourceKey, expires_at: row.expires_at };
+}
+
+export async function release(deps: Deps, actor: Actor, resourceKey: string) {
+  const row = await releaseOwn(deps.sql, actor.projectId, resourceKey, actor.agentId);
+  if (row) {
+    await publish(deps, "reservation.released", actor, row.project_slug, [resourceKey], null, row.metadata.reason);
+  } else if (await activeHolder(deps.sql, actor.projectId, resourceKey)) {
+    // Not ours and still active: someone else's.
+    throw conflict("Reservation held by another agent");
+  }
+  // Missing or expired: idempotent success (§9.4).
+  return { status: "released", resource_key: resourceKey };
+}
+
+/**
+ * Revoke the caller's own reservations (aweb-later scope, docs/decisions.md).
+ * With a prefix that matched only other agents' active reservations → 403.
+ * Both response shapes at once: the server's {deleted} and aw's
+ * {revoked_count, revoked_keys} (aweb.md §9.5).
+ */
+export async function revoke(deps: Deps, actor: Actor, prefix: string | null) {
+  const rows = await revokeOwn(deps.sql, actor.projectId, actor.agentId, prefix);
+  if (rows.length === 0 && prefix !== null && (await othersHoldUnder(deps.sql, actor.projectId, actor.agentId, prefix))) {
+    throw forbidden("Cannot revoke reservations held by other agents");
+  }
+  const keys = rows.map((r) => r.resource_key).sort();
+  const active = rows.filter((r) => r.active).map((r) => r.resource_key).sort();
+  if (active.length > 0) {
+    await publish(deps, "reservation.released", actor, rows[0].project_slug, active, null, null);
+  }
+  return { status: "revoked", deleted: rows.length, revoked_count: rows.length, revoked_keys: keys };
+}
