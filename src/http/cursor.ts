@@ -2,6 +2,8 @@
 // padding of compact JSON, at most 8192 chars before and after decoding, must
 // decode to a JSON object. Malformed → 422 "Invalid cursor ...".
 import { invalid } from "./errors";
+import { parseAwareTimestamp } from "./time";
+import { normalizeUuid } from "./validate";
 
 const MAX = 8192;
 
@@ -33,6 +35,22 @@ export function cursorTimestamp(cursor: Record<string, unknown>, field: string):
     throw invalid(["query", "cursor"], `Invalid cursor: ${field} must be a timestamp`, v);
   }
   return v;
+}
+
+/** Like cursorTimestamp, but only RFC 3339 with a zone; returns Postgres-safe text (µs kept). */
+export function cursorIsoTimestamp(cursor: Record<string, unknown>, field: string): string {
+  const parsed = parseAwareTimestamp(cursorTimestamp(cursor, field));
+  if (!parsed.ok) throw invalid(["query", "cursor"], `Invalid cursor: ${field} must be a timestamp`, cursor[field]);
+  return parsed.value;
+}
+
+/** An optional UUID cursor field: absent → null, anything but a UUID → 422. */
+export function cursorUuid(cursor: Record<string, unknown>, field: string): string | null {
+  const v = cursor[field];
+  if (v === undefined) return null;
+  const id = normalizeUuid(v);
+  if (!id) throw invalid(["query", "cursor"], `Invalid cursor: ${field} must be a UUID`, v);
+  return id;
 }
 
 /** Page helper: given limit+1 rows, cut to limit and compute has_more/next_cursor. */

@@ -42,3 +42,67 @@ export async function findReposByOrigin(db: Db, canonicalOrigin: string): Promis
     where r.canonical_origin = ${canonicalOrigin} and r.deleted_at is null
     order by p.slug`;
 }
+
+/** The live repo with this canonical origin in this (live) project, if any. */
+export async function findRepoInProject(db: Db, projectId: string, canonicalOrigin: string): Promise<RepoWithProject | null> {
+  const rows = await db<RepoWithProject[]>`
+    select r.id as repo_id, r.project_id, p.slug as project_slug, r.canonical_origin, r.name
+    from server.repos r
+    join server.projects p on p.id = r.project_id and p.deleted_at is null
+    where r.project_id = ${projectId} and r.canonical_origin = ${canonicalOrigin} and r.deleted_at is null`;
+  return rows[0] ?? null;
+}
+
+export interface RepoSummaryRow {
+  id: string;
+  project_id: string;
+  canonical_origin: string;
+  name: string;
+  created_at: string;
+  workspace_count: number;
+}
+
+/** Live repos of a project in (created_at, id) order, strictly after the keyset position; limit+1 rows. */
+export async function listRepos(
+  db: Db,
+  projectId: string,
+  after: { createdAt: string; id: string } | null,
+  limit: number,
+): Promise<RepoSummaryRow[]> {
+  return db<RepoSummaryRow[]>`
+    select r.id, r.project_id, r.canonical_origin, r.name, r.created_at,
+           (count(w.workspace_id) filter (where w.deleted_at is null))::int as workspace_count
+    from server.repos r
+    left join server.workspaces w on w.repo_id = r.id
+    where r.deleted_at is null and r.project_id = ${projectId}
+      ${after === null ? db`` : db`and (r.created_at, r.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`}
+    group by r.id
+    order by r.created_at, r.id
+    limit ${limit + 1}`;
+}
+
+/**
+ * Soft-delete a live repo of the project with its live workspaces and their
+ * claims (beadhub.md §5); null when there is no such repo. Presence is cleared
+ * by the caller after commit.
+ */
+export async function softDeleteRepo(
+  db: Db,
+  projectId: string,
+  repoId: string,
+): Promise<{ workspaceIds: string[]; claimsDeleted: number } | null> {
+  const repo = await db`
+    update server.repos set deleted_at = now()
+    where id = ${repoId} and project_id = ${projectId} and deleted_at is null
+    returning id`;
+  if (repo.length === 0) return null;
+  const workspaces = await db<{ workspace_id: string }[]>`
+    update server.workspaces set deleted_at = now()
+    where repo_id = ${repoId} and deleted_at is null
+    returning workspace_id`;
+  const workspaceIds = workspaces.map((w) => w.workspace_id);
+  const claims = workspaceIds.length === 0
+    ? []
+    : await db`delete from server.bead_claims where workspace_id in ${db(workspaceIds)} returning id`;
+  return { workspaceIds, claimsDeleted: claims.length };
+}

@@ -51,3 +51,46 @@ export async function refreshWorkspace(db: Db, w: WorkspaceFields): Promise<void
         workspace_path = ${w.workspacePath}, deleted_at = null
     where workspace_id = ${w.workspaceId}`;
 }
+
+/** Soft-delete a live workspace; returns its deleted_at, or null when it was not live. */
+export async function softDeleteWorkspace(db: Db, workspaceId: string): Promise<string | null> {
+  const rows = await db<{ deleted_at: string }[]>`
+    update server.workspaces set deleted_at = now()
+    where workspace_id = ${workspaceId} and deleted_at is null
+    returning deleted_at`;
+  return rows[0]?.deleted_at ?? null;
+}
+
+/** Revive a soft-deleted workspace; returns the new updated_at, or null when it was live. */
+export async function restoreWorkspace(db: Db, workspaceId: string): Promise<string | null> {
+  const rows = await db<{ updated_at: string }[]>`
+    update server.workspaces set deleted_at = null
+    where workspace_id = ${workspaceId} and deleted_at is not null
+    returning updated_at`;
+  return rows[0]?.updated_at ?? null;
+}
+
+/** Delete every claim of these workspaces (soft delete does not cascade); returns the count. */
+export async function deleteClaimsOfWorkspaces(db: Db, workspaceIds: string[]): Promise<number> {
+  if (workspaceIds.length === 0) return 0;
+  const rows = await db`delete from server.bead_claims where workspace_id in ${db(workspaceIds)} returning id`;
+  return rows.length;
+}
+
+/** Another live workspace of the project already uses this alias. */
+export async function aliasUsedByOther(db: Db, projectId: string, alias: string, workspaceId: string): Promise<boolean> {
+  const rows = await db`
+    select 1 from server.workspaces
+    where project_id = ${projectId} and alias = ${alias} and workspace_id <> ${workspaceId} and deleted_at is null
+    limit 1`;
+  return rows.length > 0;
+}
+
+/** A claim row of another workspace carries this alias (heartbeat collision check, §4.3). */
+export async function aliasHeldInClaims(db: Db, projectId: string, alias: string, workspaceId: string): Promise<boolean> {
+  const rows = await db`
+    select 1 from server.bead_claims
+    where project_id = ${projectId} and alias = ${alias} and workspace_id <> ${workspaceId}
+    limit 1`;
+  return rows.length > 0;
+}
