@@ -1,6 +1,6 @@
 // Field rules shared by many routes (contract beadhub.md §9, aweb.md §12).
 // Each parse* function returns the normalized value or throws a 422.
-import { invalid } from "./errors";
+import { AppError, invalid } from "./errors";
 
 export const ALIAS_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
 export const SLUG_RE = /^[A-Za-z0-9/_.-]{1,256}$/;
@@ -116,6 +116,41 @@ export function queryInt(raw: string | undefined, name: string, fallback: number
   if (n < min) throw invalid(["query", name], `Input should be greater than or equal to ${min}`, raw, "greater_than_equal");
   if (n > max) throw invalid(["query", name], `Input should be less than or equal to ${max}`, raw, "less_than_equal");
   return n;
+}
+
+/**
+ * A JSON body integer coerced like pydantic's lax mode (aweb.md §1): 60, 60.0
+ * and "60" are accepted; anything else, or a value outside [min, max], is a 422.
+ */
+export function bodyInt(raw: unknown, loc: Loc, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  let n: number;
+  if (typeof raw === "number" && Number.isFinite(raw)) {
+    if (!Number.isInteger(raw)) {
+      throw invalid(loc, "Input should be a valid integer, got a number with a fractional part", raw, "int_from_float");
+    }
+    n = raw;
+  } else if (typeof raw === "string") {
+    if (!/^\s*[+-]?\d+\s*$/.test(raw)) {
+      throw invalid(loc, "Input should be a valid integer, unable to parse string as an integer", raw, "int_parsing");
+    }
+    n = Number(raw.trim());
+  } else {
+    throw invalid(loc, "Input should be a valid integer", raw ?? null, "int_type");
+  }
+  if (n < min) throw invalid(loc, `Input should be greater than or equal to ${min}`, raw, "greater_than_equal");
+  if (n > max) throw invalid(loc, `Input should be less than or equal to ${max}`, raw, "less_than_equal");
+  return n;
+}
+
+/**
+ * workspace_id checked inside a handler, as the reference's validate_workspace_id
+ * does there: the 422 detail is a plain string, not a field list.
+ */
+export function parseWorkspaceIdPlain(raw: string): string {
+  if (raw.trim() === "") throw new AppError(422, "workspace_id cannot be empty");
+  const id = normalizeUuid(raw);
+  if (!id) throw new AppError(422, "Invalid workspace_id format");
+  return id;
 }
 
 /** Optional query UUID: absent → null, malformed → 422. */

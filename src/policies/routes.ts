@@ -1,7 +1,154 @@
-// /v1/policies (issue 5) — not implemented yet.
-import { Elysia } from "elysia";
+// /v1/policies (contract beadhub.md §15). bdh calls GET /active (with
+// If-None-Match from its cache) and POST /reset (body `null`); the rest is the
+// dashboard's.
+import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { authPlugin } from "../auth/plugin";
+import { enforceActorBinding } from "../auth/identity";
+import { isoZ } from "../db/pool";
+import { forbidden, invalid, notFound } from "../http/errors";
+import { normalizeUuid, parseWorkspaceIdPlain, queryBool, queryInt } from "../http/validate";
+import { findProjectPolicy, listPolicyHistory, workspaceInProject } from "./data";
+import { activatePolicy, createPolicy, loadOrBootstrapActive, policyEtag, resetPolicy } from "./service";
+import { policyView } from "./view";
 
-export function policyRoutes(_ctx: RouteContext) {
-  return new Elysia();
+// Extra body and query keys are ignored (§0); Elysia forbids them at the root unless told.
+const LOOSE = { additionalProperties: true };
+
+const Invariant = t.Object({
+  id: t.Optional(t.String()),
+  title: t.Optional(t.String()),
+  body_md: t.Optional(t.String()),
+});
+const RolePlaybook = t.Object({ title: t.Optional(t.String()), playbook_md: t.Optional(t.String()) });
+
+const CreateBody = t.Object({
+  bundle: t.Object({
+    invariants: t.Optional(t.Array(Invariant)),
+    roles: t.Optional(t.Record(t.String(), RolePlaybook)),
+    adapters: t.Optional(t.Record(t.String(), t.Unknown())),
+  }),
+  base_policy_id: t.Optional(t.Nullable(t.String())),
+  created_by_workspace_id: t.Optional(t.Nullable(t.String())),
+}, LOOSE);
+
+const PolicyParams = t.Object({ policy_id: t.String() });
+
+export function policyRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  const { sql } = deps;
+  return new Elysia({ prefix: "/v1/policies" })
+    .use(authPlugin(deps))
+    .get(
+      "/active",
+      async ({ auth, query, request, set }) => {
+        const onlySelected = queryBool(query.only_selected, "only_selected", false);
+        const { projectId } = await auth.identity();
+        const policy = await loadOrBootstrapActive(sql, projectId);
+        const etag = policyEtag(policy);
+        // Exact string comparison, before the role is validated (§15, §19.13).
+        if (request.headers.get("if-none-match") === etag) {
+          return new Response(null, { status: 304, headers: { etag } });
+        }
+        const body = policyView(policy, { role: query.role ?? null, onlySelected });
+        set.headers.etag = etag;
+        return body;
+      },
+      {
+        query: t.Object({ role: t.Optional(t.String()), only_selected: t.Optional(t.String()) }, LOOSE),
+        detail: { summary: "The active policy bundle (bootstraps the default on first read)", tags: ["policies"] },
+      },
+    )
+    .get(
+      "/history",
+      async ({ auth, query }) => {
+        const limit = queryInt(query.limit, "limit", 20, 1, 100);
+        const { projectId } = await auth.identity();
+        await loadOrBootstrapActive(sql, projectId);
+        const rows = await listPolicyHistory(sql, projectId, limit);
+        return { policies: rows.map((r) => ({ ...r, created_at: isoZ(r.created_at) })) };
+      },
+      {
+        query: t.Object({ limit: t.Optional(t.String()) }, LOOSE),
+        detail: { summary: "Policy versions, newest first", tags: ["policies"] },
+      },
+    )
+    .post(
+      "/",
+      async ({ auth, body }) => {
+        const identity = await auth.aweb();
+        const { projectId } = identity;
+        let createdBy: string | null = null;
+        if (body.created_by_workspace_id) {
+          createdBy = parseWorkspaceIdPlain(body.created_by_workspace_id);
+          enforceActorBinding(identity, createdBy, "created_by_workspace_id does not match API key identity");
+          if (!(await workspaceInProject(sql, projectId, createdBy, true))) {
+            throw forbidden("Workspace not found or does not belong to your project");
+          }
+        } else if (identity.agentId && (await workspaceInProject(sql, projectId, identity.agentId, false))) {
+          // Default creator: the caller's agent, when it has a workspace row (the
+          // column is a foreign key; a repo-less agent or proxy actor has none).
+          createdBy = identity.agentId;
+        }
+        const baseRaw = body.base_policy_id ?? null;
+        const basePolicyId = baseRaw === null ? null : normalizeUuid(baseRaw);
+        if (baseRaw !== null && !basePolicyId) {
+          throw invalid(["body", "base_policy_id"], "Invalid base_policy_id format", baseRaw, "uuid_parsing");
+        }
+        const policy = await createPolicy(sql, {
+          projectId,
+          bundle: {
+            invariants: body.bundle.invariants ?? [],
+            roles: body.bundle.roles ?? {},
+            adapters: body.bundle.adapters ?? {},
+          } as never,
+          basePolicyId,
+          basePolicyIdRaw: baseRaw,
+          createdByWorkspaceId: createdBy,
+        });
+        return { policy_id: policy.policy_id, project_id: policy.project_id, version: policy.version, created: true };
+      },
+      {
+        body: CreateBody,
+        detail: { summary: "Create a new (inactive) policy version", tags: ["policies"] },
+      },
+    )
+    .post(
+      "/reset",
+      async ({ auth }) => {
+        const { projectId } = await auth.aweb();
+        const policy = await resetPolicy(sql, projectId);
+        return { reset: true, active_policy_id: policy.policy_id, version: policy.version };
+      },
+      {
+        // No body parameter: bdh sends `null`, the dashboard nothing; neither is read.
+        parse: "none",
+        detail: { summary: "Reset the policy to the built-in defaults (new version, activated)", tags: ["policies"] },
+      },
+    )
+    .get(
+      "/:policy_id",
+      async ({ auth, params }) => {
+        const { projectId } = await auth.identity();
+        const id = normalizeUuid(params.policy_id);
+        const policy = id === null ? null : await findProjectPolicy(sql, projectId, id);
+        if (!policy) throw notFound("Policy not found or does not belong to this project");
+        return policyView(policy);
+      },
+      { params: PolicyParams, detail: { summary: "One policy version of this project", tags: ["policies"] } },
+    )
+    .post(
+      "/:policy_id/activate",
+      async ({ auth, params }) => {
+        const { projectId } = await auth.aweb();
+        const id = normalizeUuid(params.policy_id);
+        await activatePolicy(sql, projectId, id);
+        return { activated: true, active_policy_id: id };
+      },
+      {
+        params: PolicyParams,
+        parse: "none",
+        detail: { summary: "Make a policy version the active one", tags: ["policies"] },
+      },
+    );
 }

@@ -1,0 +1,25 @@
+// server.audit_log rows (contract beadhub.md §13.6). Written inside the caller's
+// transaction when there is one, so an audit row exists exactly when the change
+// it describes was committed.
+import type { Db } from "../db/pool";
+
+export interface AuditEntry {
+  projectId: string;
+  eventType: string;
+  /** The acting workspace (FK, set null when the workspace is hard-deleted). */
+  workspaceId?: string | null;
+  alias?: string | null;
+  memberEmail?: string | null;
+  resource?: string | null;
+  beadId?: string | null;
+  details?: Record<string, unknown> | null;
+}
+
+export async function writeAudit(db: Db, e: AuditEntry): Promise<void> {
+  await db`
+    insert into server.audit_log
+      (project_id, workspace_id, event_type, alias, member_email, resource, bead_id, details)
+    values (${e.projectId}, ${e.workspaceId ?? null}, ${e.eventType}, ${e.alias ?? null},
+            ${e.memberEmail ?? null}, ${e.resource ?? null}, ${e.beadId ?? null},
+            ${e.details == null ? null : db.json(e.details as never)})`;
+}

@@ -1,0 +1,66 @@
+// server.subscriptions: which workspace wants to hear about which bead
+// (contract beadhub.md §16.2). Notifications read these rows during sync.
+import type { Db } from "../db/pool";
+
+export interface SubscriptionRow {
+  subscription_id: string;
+  workspace_id: string;
+  alias: string;
+  bead_id: string;
+  repo: string | null;
+  event_types: string[];
+  created_at: string;
+}
+
+export interface NewSubscription {
+  projectId: string;
+  workspaceId: string;
+  alias: string;
+  beadId: string;
+  repo: string | null;
+  eventTypes: string[];
+}
+
+/**
+ * Idempotent: one row per (project, workspace, bead, repo-or-none); subscribing
+ * again replaces event_types and returns the existing id.
+ */
+export async function upsertSubscription(db: Db, s: NewSubscription): Promise<SubscriptionRow> {
+  const rows = await db<SubscriptionRow[]>`
+    insert into server.subscriptions (project_id, workspace_id, alias, bead_id, repo, event_types)
+    values (${s.projectId}, ${s.workspaceId}, ${s.alias}, ${s.beadId}, ${s.repo}, ${db.array(s.eventTypes)}::text[])
+    on conflict (project_id, workspace_id, bead_id, coalesce(repo, ''))
+    do update set event_types = excluded.event_types
+    returning id as subscription_id, workspace_id, alias, bead_id, repo, event_types, created_at`;
+  return rows[0];
+}
+
+export async function listSubscriptions(db: Db, projectId: string, workspaceId: string): Promise<SubscriptionRow[]> {
+  return db<SubscriptionRow[]>`
+    select id as subscription_id, workspace_id, alias, bead_id, repo, event_types, created_at
+    from server.subscriptions
+    where project_id = ${projectId} and workspace_id = ${workspaceId}
+    order by created_at desc`;
+}
+
+/** Delete only a row owned by this workspace and alias in this project; false when none matched. */
+export async function deleteSubscription(
+  db: Db,
+  projectId: string,
+  workspaceId: string,
+  alias: string,
+  subscriptionId: string,
+): Promise<boolean> {
+  const rows = await db`
+    delete from server.subscriptions
+    where id = ${subscriptionId} and project_id = ${projectId} and workspace_id = ${workspaceId} and alias = ${alias}
+    returning id`;
+  return rows.length > 0;
+}
+
+export async function findLiveWorkspaceAlias(db: Db, projectId: string, workspaceId: string): Promise<string | null> {
+  const rows = await db<{ alias: string }[]>`
+    select alias from server.workspaces
+    where workspace_id = ${workspaceId} and project_id = ${projectId} and deleted_at is null`;
+  return rows[0]?.alias ?? null;
+}
