@@ -1,7 +1,137 @@
-// /v1/chat (issue 4) — not implemented yet.
-import { Elysia } from "elysia";
+// /v1/chat (contract aweb.md §8): persistent sessions between agents of one
+// project. Every route needs an actor agent (§2.3); public readers are refused.
+import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { authPlugin } from "../auth/plugin";
+import { invalid, unprocessable } from "../http/errors";
+import { parseAwareTimestamp } from "../http/time";
+import { normalizeUuid, parseUuid, queryBool, queryInt } from "../http/validate";
+import { listHistory } from "./data";
+import { accessSession, createOrSend, listPending, listSessions, markRead, sendInSession } from "./service";
+import { chatStreamResponse } from "./stream";
 
-export function chatRoutes(_ctx: RouteContext) {
-  return new Elysia();
+const tags = ["chat"];
+
+const SessionParams = t.Object({ id: t.String() });
+
+// Bodies are strict (pydantic extra=forbid, aweb.md §1): a stray project_id is a 422.
+const CreateBody = t.Object(
+  {
+    to_aliases: t.Array(t.String(), { minItems: 1 }),
+    message: t.String(),
+    leaving: t.Optional(t.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const SendBody = t.Object(
+  { body: t.String({ minLength: 1 }), hang_on: t.Optional(t.Boolean()) },
+  { additionalProperties: false },
+);
+const ReadBody = t.Object({ up_to_message_id: t.String() }, { additionalProperties: false });
+
+/** Path session id: malformed → 422 "Invalid id format" (also where the reference 500s, §8.5). */
+function sessionIdOf(raw: string): string {
+  const id = normalizeUuid(raw);
+  if (!id) throw unprocessable("Invalid id format");
+  return id;
+}
+
+/** deadline / after query values (§8.7, §12.9): RFC 3339 with a zone, kept at µs precision. */
+function awareQuery(raw: string, name: string): { text: string; ms: number } {
+  const parsed = parseAwareTimestamp(raw);
+  if (!parsed.ok) {
+    throw unprocessable(parsed.reason === "naive" ? `${name} must be timezone-aware` : `Invalid ${name} format`);
+  }
+  const text = parsed.value;
+  // Date.parse rolls 2026-02-30 over to March; Postgres rejects it, so we do too.
+  const day = text.slice(0, 10);
+  const ms = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
+  if (Number.isNaN(ms) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+    throw unprocessable(`Invalid ${name} format`);
+  }
+  return { text, ms };
+}
+
+export function chatRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  return new Elysia({ prefix: "/v1/chat" })
+    .use(authPlugin(deps))
+    .post("/sessions", async ({ body, auth }) => createOrSend(deps, await auth.actor(), body), {
+      body: CreateBody,
+      detail: { summary: "Send a message to a set of agents, creating their session if needed", tags },
+    })
+    .get("/sessions", async ({ auth }) => listSessions(deps, await auth.actor()), {
+      detail: { summary: "List the sessions the caller takes part in", tags },
+    })
+    .get("/pending", async ({ auth }) => listPending(deps, await auth.actor()), {
+      detail: { summary: "Sessions with unread messages, and the unread mail count", tags },
+    })
+    .get(
+      "/sessions/:id/messages",
+      async ({ params, query, auth }) => {
+        const actor = await auth.actor();
+        const sessionId = sessionIdOf(params.id);
+        const unreadOnly = queryBool(query.unread_only, "unread_only", false);
+        const limit = queryInt(query.limit, "limit", 200, 1, 2000);
+        await accessSession(deps, actor, sessionId, "Not authorized for this session");
+        const rows = await listHistory(deps.sql, sessionId, actor.agentId, unreadOnly, limit);
+        return {
+          messages: rows.map((m) => ({
+            message_id: m.message_id,
+            from_agent: m.from_alias,
+            body: m.body,
+            timestamp: m.created_at,
+            sender_leaving: m.sender_leaving,
+          })),
+        };
+      },
+      {
+        params: SessionParams,
+        query: t.Object({ unread_only: t.Optional(t.String()), limit: t.Optional(t.String()) }),
+        detail: { summary: "Latest messages of a session, oldest first", tags },
+      },
+    )
+    .post(
+      "/sessions/:id/messages",
+      async ({ params, body, auth }) => {
+        const actor = await auth.actor();
+        return sendInSession(deps, actor, sessionIdOf(params.id), body.body, body.hang_on ?? false);
+      },
+      { params: SessionParams, body: SendBody, detail: { summary: "Send a message in an existing session", tags } },
+    )
+    .post(
+      "/sessions/:id/read",
+      async ({ params, body, auth }) => {
+        const actor = await auth.actor();
+        const sessionId = sessionIdOf(params.id);
+        const upTo = parseUuid(body.up_to_message_id, ["body", "up_to_message_id"]);
+        return markRead(deps, actor, sessionId, upTo);
+      },
+      { params: SessionParams, body: ReadBody, detail: { summary: "Mark messages read up to one message", tags } },
+    )
+    .get(
+      "/sessions/:id/stream",
+      async ({ params, query, auth, request }) => {
+        const actor = await auth.actor();
+        if (query.deadline === undefined) throw invalid(["query", "deadline"], "Field required", null, "missing");
+        const sessionId = sessionIdOf(params.id);
+        await accessSession(deps, actor, sessionId, "Not authorized for this session");
+        const deadline = awareQuery(query.deadline, "deadline");
+        const after = query.after === undefined ? null : awareQuery(query.after, "after");
+        // Past this point nothing may throw: errors above are normal JSON answers.
+        return chatStreamResponse(deps, {
+          sessionId,
+          viewerId: actor.agentId,
+          deadlineMs: deadline.ms,
+          after: after?.text ?? null,
+          requestSignal: request.signal,
+          shutdownSignal: ctx.shutdownSignal,
+        });
+      },
+      {
+        params: SessionParams,
+        query: t.Object({ deadline: t.Optional(t.String()), after: t.Optional(t.String()) }),
+        detail: { summary: "Server-Sent Events: replay, then new messages and read receipts until the deadline", tags },
+      },
+    );
 }

@@ -1,0 +1,165 @@
+// Chat operations (contract aweb.md §8). Writes to a session run under its row
+// lock (data.ts lockSession) and, once committed, publish a wake-up on the
+// session's bus channel so open streams on any instance query right away.
+import { createHash } from "node:crypto";
+import type { Actor } from "../auth/identity";
+import type { Deps } from "../deps";
+import { badRequest, forbidden, invalid, notFound } from "../http/errors";
+import { parseAlias } from "../http/validate";
+import { channels } from "../redis/keys";
+import {
+  advanceReceiptTo,
+  agentsWhoLeft,
+  countUnreadMail,
+  ensureLockedSession,
+  findSession,
+  insertChatMessage,
+  listParticipants,
+  listPendingOf,
+  listSessionsOf,
+  lockSession,
+  markReadUpTo,
+  messageExistsIn,
+  upsertParticipants,
+  type Participant,
+} from "./data";
+import { waitingBySession, waitingOn } from "./waiting";
+
+/** Session identity: SHA-256 hex of the sorted, de-duplicated agent UUIDs joined by "," (§8). */
+export function participantHash(agentIds: string[]): string {
+  return createHash("sha256").update([...new Set(agentIds)].sort().join(",")).digest("hex");
+}
+
+/** Tell every stream on the session to look for new rows (after commit only). */
+export function wakeStreams(deps: Deps, sessionId: string, what: "message" | "read"): Promise<void> {
+  return deps.bus.publish(channels.chatSession(sessionId), what);
+}
+
+/**
+ * The session as seen by the actor: 404 when it is not in the actor's project,
+ * 403 when the actor is not a participant. Returns the actor's participant alias.
+ */
+export async function accessSession(deps: Deps, actor: Actor, sessionId: string, forbiddenDetail: string): Promise<string> {
+  const session = await findSession(deps.sql, actor.projectId, sessionId, actor.agentId);
+  if (!session) throw notFound("Session not found");
+  if (session.my_alias === null) throw forbidden(forbiddenDetail);
+  return session.my_alias;
+}
+
+/** Trim, drop blanks, validate, de-duplicate (aweb-3bd1 behaviour, §8.1). */
+function cleanAliases(raw: string[]): string[] {
+  const out: string[] = [];
+  raw.forEach((value, i) => {
+    const alias = value.trim();
+    if (alias === "") return;
+    parseAlias(alias, ["body", "to_aliases", i]);
+    if (!out.includes(alias)) out.push(alias);
+  });
+  if (out.length === 0) throw invalid(["body", "to_aliases"], "to_aliases must contain at least one alias", raw, "too_short");
+  return out;
+}
+
+async function resolveAliases(deps: Deps, projectId: string, aliases: string[]): Promise<Participant[]> {
+  const rows = await deps.sql<Participant[]>`
+    select agent_id, alias from aweb.agents
+    where project_id = ${projectId} and alias = any(${aliases}::text[]) and deleted_at is null`;
+  return aliases.map((alias) => {
+    const found = rows.find((r) => r.alias === alias);
+    if (!found) throw notFound("Agent not found");
+    return found;
+  });
+}
+
+export async function createOrSend(deps: Deps, actor: Actor, input: { to_aliases: string[]; message: string; leaving?: boolean }) {
+  const aliases = cleanAliases(input.to_aliases);
+  // Case-sensitive, like alias lookups (§12.2).
+  if (aliases.includes(actor.alias)) throw badRequest("Self-chat is not supported");
+  const targets = await resolveAliases(deps, actor.projectId, aliases);
+  const targetIds = targets.map((t) => t.agent_id);
+  const hash = participantHash([actor.agentId, ...targetIds]);
+
+  const done = await deps.sql.begin(async (tx) => {
+    const sessionId = await ensureLockedSession(tx, actor.projectId, hash);
+    await upsertParticipants(tx, sessionId, [{ agent_id: actor.agentId, alias: actor.alias }, ...targets]);
+    const message = await insertChatMessage(tx, {
+      sessionId,
+      fromAgentId: actor.agentId,
+      fromAlias: actor.alias,
+      body: input.message,
+      leaving: input.leaving ?? false,
+      hangOn: false,
+    });
+    await advanceReceiptTo(tx, sessionId, actor.agentId, message);
+    const participants = await listParticipants(tx, sessionId);
+    const left = await agentsWhoLeft(tx, sessionId, targetIds);
+    return { sessionId, message, participants, left };
+  });
+  await wakeStreams(deps, done.sessionId, "message");
+  const waiting = await waitingOn(deps, done.sessionId);
+  return {
+    session_id: done.sessionId,
+    message_id: done.message.message_id,
+    participants: done.participants,
+    sse_url: `/v1/chat/sessions/${done.sessionId}/stream`,
+    targets_connected: targets.filter((t) => waiting.has(t.agent_id)).map((t) => t.alias),
+    targets_left: targets.filter((t) => done.left.has(t.agent_id)).map((t) => t.alias),
+  };
+}
+
+export async function sendInSession(deps: Deps, actor: Actor, sessionId: string, body: string, hangOn: boolean) {
+  const alias = await accessSession(deps, actor, sessionId, "Not authorized to send messages to this session");
+  const message = await deps.sql.begin(async (tx) => {
+    await lockSession(tx, sessionId);
+    const m = await insertChatMessage(tx, { sessionId, fromAgentId: actor.agentId, fromAlias: alias, body, leaving: false, hangOn });
+    await advanceReceiptTo(tx, sessionId, actor.agentId, m);
+    return m;
+  });
+  await wakeStreams(deps, sessionId, "message");
+  return { message_id: message.message_id, delivered: true, extends_wait_seconds: hangOn ? 300 : 0 };
+}
+
+export async function markRead(deps: Deps, actor: Actor, sessionId: string, upToMessageId: string) {
+  await accessSession(deps, actor, sessionId, "Not authorized for this session");
+  if (!(await messageExistsIn(deps.sql, sessionId, upToMessageId))) throw notFound("Message not found");
+  const marked = await deps.sql.begin((tx) => markReadUpTo(tx, sessionId, actor.agentId, upToMessageId));
+  await wakeStreams(deps, sessionId, "read");
+  return { success: true, messages_marked: marked };
+}
+
+const someoneElseWaiting = (waiting: Set<string> | undefined, participantIds: string[], me: string) =>
+  participantIds.some((id) => id !== me && waiting?.has(id));
+
+export async function listSessions(deps: Deps, actor: Actor) {
+  const rows = await listSessionsOf(deps.sql, actor.projectId, actor.agentId);
+  const waiting = await waitingBySession(deps, rows.map((r) => r.session_id));
+  return {
+    sessions: rows.map((r) => ({
+      session_id: r.session_id,
+      participants: r.participants,
+      created_at: r.created_at,
+      sender_waiting: someoneElseWaiting(waiting.get(r.session_id), r.participant_ids, actor.agentId),
+    })),
+  };
+}
+
+export async function listPending(deps: Deps, actor: Actor) {
+  const [rows, mail] = await Promise.all([
+    listPendingOf(deps.sql, actor.projectId, actor.agentId),
+    countUnreadMail(deps.sql, actor.projectId, actor.agentId),
+  ]);
+  const waiting = await waitingBySession(deps, rows.map((r) => r.session_id));
+  return {
+    pending: rows.map((r) => ({
+      session_id: r.session_id,
+      participants: r.participants,
+      last_message: r.last_message,
+      last_from: r.last_from,
+      unread_count: r.unread_count,
+      last_activity: r.last_activity,
+      sender_waiting: someoneElseWaiting(waiting.get(r.session_id), r.participant_ids, actor.agentId),
+      // No source defines a real value (aweb.md §13.10).
+      time_remaining_seconds: 0,
+    })),
+    messages_waiting: mail,
+  };
+}
