@@ -1,7 +1,99 @@
-// /v1/bdh/command and /v1/bdh/sync (issue 6) — not implemented yet.
-import { Elysia } from "elysia";
+// /v1/bdh/command and /v1/bdh/sync (contract beadhub.md §8): the two calls
+// bdh makes around every bd command. Both bodies are strict (§0: unknown keys
+// → 422 extra_forbidden) and validated before authentication, as in FastAPI.
+import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { authPlugin } from "../auth/plugin";
+import { invalid } from "../http/errors";
+import { ALIAS_RE, HUMAN_NAME_RE, parseUuid } from "../http/validate";
+import { pyStrip } from "../beads/jsonl";
+import { checkJsonlSize, rejectNul } from "../beads/params";
+import { runCommand } from "./command-service";
+import { runSync } from "./sync-service";
 
-export function bdhRoutes(_ctx: RouteContext) {
-  return new Elysia();
+const identityFields = {
+  workspace_id: t.String({ minLength: 1 }),
+  repo_id: t.Optional(t.Nullable(t.String())),
+  alias: t.String({ minLength: 1, maxLength: 64 }),
+  human_name: t.String({ maxLength: 64 }),
+  repo_origin: t.String({ minLength: 1, maxLength: 2048 }),
+  role: t.Optional(t.Nullable(t.String({ maxLength: 50 }))),
+};
+
+const CommandBody = t.Object(
+  { ...identityFields, command_line: t.String({ minLength: 1, maxLength: 8192 }) },
+  { additionalProperties: false },
+);
+
+const SyncBody = t.Object(
+  {
+    ...identityFields,
+    command_line: t.Optional(t.Nullable(t.String({ maxLength: 8192 }))),
+    // size limits are in characters (code points), checked in checkJsonlSize
+    issues_jsonl: t.Optional(t.Nullable(t.String())),
+    sync_mode: t.Optional(t.Nullable(t.String({ maxLength: 32 }))),
+    changed_issues: t.Optional(t.Nullable(t.String())),
+    deleted_ids: t.Optional(t.Array(t.String())),
+    // accepted and ignored (§8.2)
+    sync_protocol_version: t.Optional(t.Nullable(t.Integer())),
+  },
+  { additionalProperties: false },
+);
+
+interface IdentityBody {
+  workspace_id: string;
+  alias: string;
+  human_name: string;
+}
+
+/** The model's field validators (workspace_id, alias, human_name), pydantic-shaped. */
+function checkIdentity(body: IdentityBody & { role?: string | null; command_line?: string | null }) {
+  rejectNul(body.role, ["body", "role"]);
+  rejectNul(body.command_line, ["body", "command_line"]);
+  const workspaceId = parseUuid(body.workspace_id, ["body", "workspace_id"], "workspace_id");
+  if (!ALIAS_RE.test(body.alias)) throw invalid(["body", "alias"], "Value error, Invalid alias format", body.alias);
+  const humanName = pyStrip(body.human_name);
+  if (humanName !== "" && !HUMAN_NAME_RE.test(humanName)) {
+    throw invalid(["body", "human_name"], "Value error, Invalid human_name format", body.human_name);
+  }
+  return { workspaceId, alias: body.alias, humanName };
+}
+
+export function bdhRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  return new Elysia({ prefix: "/v1/bdh" })
+    .use(authPlugin(deps))
+    .post(
+      "/command",
+      ({ body, auth }) => {
+        const id = checkIdentity(body);
+        return runCommand(deps, auth, { ...id, role: body.role ?? null, commandLine: body.command_line });
+      },
+      {
+        body: CommandBody,
+        detail: { summary: "Pre-flight a bd command: touch the workspace and check bead claims", tags: ["bdh"] },
+      },
+    )
+    .post(
+      "/sync",
+      ({ body, auth }) => {
+        const id = checkIdentity(body);
+        checkJsonlSize(body.issues_jsonl, ["body", "issues_jsonl"]);
+        checkJsonlSize(body.changed_issues, ["body", "changed_issues"]);
+        return runSync(deps, auth, {
+          ...id,
+          repoOrigin: body.repo_origin,
+          role: body.role ?? null,
+          commandLine: body.command_line ?? null,
+          issuesJsonl: body.issues_jsonl ?? null,
+          syncMode: body.sync_mode ?? null,
+          changedIssues: body.changed_issues ?? null,
+          deletedIds: body.deleted_ids ?? [],
+        });
+      },
+      {
+        body: SyncBody,
+        detail: { summary: "Upload bd issues (full or incremental) and update claims", tags: ["bdh"] },
+      },
+    );
 }

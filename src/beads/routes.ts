@@ -1,7 +1,229 @@
-// /v1/beads (issue 6) — not implemented yet.
-import { Elysia } from "elysia";
+// /v1/beads (contract beadhub.md §7): uploads from scripts and dashboard reads.
+import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { authPlugin } from "../auth/plugin";
+import { AppError, badRequest, invalid, notFound, unprocessable } from "../http/errors";
+import { isCanonicalOrigin, normalizeUuid } from "../http/validate";
+import { encodeCursor } from "../http/cursor";
+import { JsonlError, parseJsonl } from "./jsonl";
+import { validateIssues } from "./records";
+import { findIssue, listIssues, listReady, type IssueListRow } from "./queries";
+import {
+  checkBranch,
+  checkJsonlSize,
+  checkLength,
+  checkRepo,
+  parseIssueCursor,
+  parseStatuses,
+  parseType,
+  queryLimit,
+  rejectNul,
+  requireQuery,
+} from "./params";
+import { uploadIssues } from "./upload-service";
 
-export function beadRoutes(_ctx: RouteContext) {
-  return new Elysia();
+const DEFAULT_BRANCH = "main";
+
+function issueView(r: Omit<IssueListRow, "sort_time">) {
+  return {
+    bead_id: r.bead_id,
+    repo: r.repo,
+    branch: r.branch,
+    title: r.title,
+    status: r.status,
+    priority: r.priority,
+    type: r.issue_type,
+    assignee: r.assignee,
+    created_by: r.created_by,
+    labels: r.labels,
+    blocked_by: r.blocked_by,
+    parent_id: r.parent_id,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    current_reservation: null,
+  };
+}
+
+/** upload-jsonl's body: raw text for any non-JSON content type (FastAPI's Body(str)). */
+function jsonlBody(raw: string, contentType: string | null): string {
+  if (raw === "") throw invalid(["body"], "Field required", null, "missing");
+  const ct = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  const isJson = ct === "" || ct === "application/json" || (ct.startsWith("application/") && ct.endsWith("+json"));
+  if (!isJson) return raw;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new AppError(422, [{ type: "json_invalid", loc: ["body", 0], msg: "JSON decode error", input: {} }]);
+  }
+  if (typeof value !== "string") throw invalid(["body"], "Input should be a valid string", value, "string_type");
+  return value;
+}
+
+const IssuesQuery = t.Object({
+  repo: t.Optional(t.String()),
+  branch: t.Optional(t.String()),
+  status: t.Optional(t.String()),
+  assignee: t.Optional(t.String()),
+  created_by: t.Optional(t.String()),
+  label: t.Optional(t.String()),
+  type: t.Optional(t.String()),
+  q: t.Optional(t.String()),
+  limit: t.Optional(t.String()),
+  cursor: t.Optional(t.String()),
+});
+
+export function beadRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  return new Elysia({ prefix: "/v1/beads" })
+    .use(authPlugin(deps))
+    .post(
+      "/upload",
+      async ({ body, auth }) => {
+        if (!isCanonicalOrigin(body.repo)) {
+          throw invalid(["body", "repo"], "Value error, Invalid repository: must be canonical origin format like github.com/org/repo", body.repo);
+        }
+        await auth.aweb();
+        const branch = checkBranch(body.branch || DEFAULT_BRANCH);
+        return uploadIssues(deps, auth, { repo: body.repo, branch, issues: validateIssues(body.issues), source: "json" });
+      },
+      {
+        body: t.Object({
+          repo: t.String({ minLength: 1, maxLength: 255 }),
+          branch: t.Optional(t.Nullable(t.String())),
+          issues: t.Array(t.Object({})),
+        }),
+        detail: { summary: "Upsert issues sent as a JSON array (no count or depth limits)", tags: ["beads"] },
+      },
+    )
+    .post(
+      "/upload-jsonl",
+      async ({ body, query, request, auth }) => {
+        const repoRaw = requireQuery(query.repo, "repo");
+        checkLength(repoRaw, ["query", "repo"], 255, 1);
+        const text = jsonlBody(body as string, request.headers.get("content-type"));
+        checkJsonlSize(text, ["body"]);
+        await auth.aweb();
+        const repo = checkRepo(repoRaw);
+        const branch = checkBranch(query.branch || DEFAULT_BRANCH);
+        let records: Record<string, unknown>[];
+        try {
+          records = parseJsonl(text);
+        } catch (err) {
+          if (err instanceof JsonlError) throw badRequest(err.message);
+          throw err;
+        }
+        return uploadIssues(deps, auth, { repo, branch, issues: validateIssues(records), source: "jsonl" });
+      },
+      {
+        parse: ({ request }) => request.text(),
+        query: t.Object({ repo: t.Optional(t.String()), branch: t.Optional(t.String()) }),
+        detail: { summary: "Upsert issues sent as raw JSONL (Content-Type: text/plain)", tags: ["beads"] },
+      },
+    )
+    .get(
+      "/issues",
+      async ({ query, auth }) => {
+        checkLength(query.repo, ["query", "repo"], 255);
+        checkLength(query.branch, ["query", "branch"], 255);
+        checkLength(query.created_by, ["query", "created_by"], 255);
+        checkLength(query.q, ["query", "q"], 255);
+        for (const name of ["assignee", "created_by", "label", "q"] as const) rejectNul(query[name], ["query", name]);
+        const limit = queryLimit(query.limit, 50, 200);
+        const projectId = await auth.projectId();
+        const cursor = parseIssueCursor(query.cursor);
+        if (query.repo) checkRepo(query.repo);
+        if (query.branch) checkBranch(query.branch);
+        const type = parseType(query.type);
+        const statuses = parseStatuses(query.status);
+        const rows = await listIssues(
+          deps.sql,
+          projectId,
+          {
+            repo: query.repo || null,
+            branch: query.branch || null,
+            statuses,
+            assignee: query.assignee || null,
+            createdBy: query.created_by || null,
+            label: query.label || null,
+            type,
+            q: query.q || null,
+          },
+          cursor,
+          limit,
+        );
+        const hasMore = rows.length > limit;
+        const page = hasMore ? rows.slice(0, limit) : rows;
+        const last = page[page.length - 1];
+        return {
+          issues: page.map((r) => ({ ...issueView(r), reservations: [] })),
+          count: page.length,
+          has_more: hasMore,
+          next_cursor: hasMore ? encodeCursor({ sort_time: last.sort_time, priority: last.priority, bead_id: last.bead_id }) : null,
+          synced_at: null,
+        };
+      },
+      { query: IssuesQuery, detail: { summary: "List synced issues (filters, search, keyset pages)", tags: ["beads"] } },
+    )
+    .get(
+      "/issues/:bead_id",
+      async ({ params, query, auth }) => {
+        checkLength(params.bead_id, ["path", "bead_id"], 255, 1);
+        checkLength(query.repo, ["query", "repo"], 255);
+        checkLength(query.branch, ["query", "branch"], 255);
+        const projectId = await auth.projectId();
+        const repo = query.repo === undefined ? null : checkRepo(query.repo, true);
+        const branch = query.branch === undefined ? null : checkBranch(query.branch, true);
+        // no stored bead_id can contain NUL (Postgres text cannot)
+        const row = params.bead_id.includes("\0") ? null : await findIssue(deps.sql, projectId, params.bead_id, repo, branch);
+        if (!row) throw notFound("Issue not found");
+        const { bead_id, ...rest } = issueView(row);
+        return { bead_id, project_id: projectId, ...rest, description: row.description };
+      },
+      {
+        params: t.Object({ bead_id: t.String() }),
+        query: t.Object({ repo: t.Optional(t.String()), branch: t.Optional(t.String()) }),
+        detail: { summary: "One issue by bead_id (exact with repo and branch)", tags: ["beads"] },
+      },
+    )
+    .get(
+      "/ready",
+      async ({ query, auth }) => {
+        const wsRaw = requireQuery(query.workspace_id, "workspace_id");
+        checkLength(wsRaw, ["query", "workspace_id"], Number.MAX_SAFE_INTEGER, 1);
+        checkLength(query.repo, ["query", "repo"], 255);
+        checkLength(query.branch, ["query", "branch"], 255);
+        const limit = queryLimit(query.limit, 10, null);
+        // the handler's own check: a plain string detail (§7.5)
+        if (wsRaw.trim() === "") throw unprocessable("workspace_id cannot be empty");
+        if (!normalizeUuid(wsRaw.trim())) throw unprocessable("Invalid workspace_id format");
+        if (query.repo) checkRepo(query.repo);
+        if (query.branch) checkBranch(query.branch);
+        const projectId = await auth.projectId();
+        const rows = await listReady(deps.sql, projectId, query.repo || null, query.branch || null, limit);
+        return {
+          issues: rows.map((r) => ({
+            bead_id: r.bead_id,
+            repo: r.repo,
+            branch: r.branch,
+            title: r.title,
+            status: r.status,
+            priority: r.priority,
+            type: r.issue_type,
+            blocked_by: r.blocked_by,
+            current_reservation: null,
+          })),
+          count: rows.length,
+        };
+      },
+      {
+        query: t.Object({
+          workspace_id: t.Optional(t.String()),
+          repo: t.Optional(t.String()),
+          branch: t.Optional(t.String()),
+          limit: t.Optional(t.String()),
+        }),
+        detail: { summary: "Open issues with every blocker closed", tags: ["beads"] },
+      },
+    );
 }

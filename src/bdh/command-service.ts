@@ -1,0 +1,63 @@
+// POST /v1/bdh/command (contract beadhub.md §8.1): bdh's pre-flight before
+// every bd passthrough. A conflict is a 200 with approved:false (§19.6).
+//
+// Decision (§20 Q11): the conflict check asks the claims table directly for
+// another holder of the bead, of any age, like the sync's claim path does;
+// the reference only looked inside the 200 most recent claims it returns.
+import type { Deps } from "../deps";
+import { enforceActorBinding, type RequestAuth } from "../auth/identity";
+import { claimConflictReason, findOtherHolder, listRecentClaims } from "../claims/claim-service";
+import { parseCommandLine } from "./command-line";
+import { touchLiveWorkspace } from "./workspace";
+
+export interface CommandInput {
+  workspaceId: string;
+  alias: string;
+  humanName: string;
+  role: string | null;
+  commandLine: string;
+}
+
+export interface BeadInProgress {
+  bead_id: string;
+  workspace_id: string;
+  alias: string;
+  human_name: string;
+  started_at: string;
+  title: null;
+  role: null;
+}
+
+export interface CommandResponse {
+  approved: boolean;
+  reason: string;
+  context: { messages_waiting: 0; beads_in_progress: BeadInProgress[] };
+}
+
+export async function runCommand(deps: Deps, auth: RequestAuth, input: CommandInput): Promise<CommandResponse> {
+  const identity = await auth.aweb();
+  enforceActorBinding(identity, input.workspaceId);
+  const projectId = identity.projectId;
+  await touchLiveWorkspace(deps, projectId, input.workspaceId, input.alias, input.humanName, input.role);
+
+  const parsed = parseCommandLine(input.commandLine);
+  const wantsClaim = parsed.command === "update" && parsed.status === "in_progress" && parsed.beadId !== null;
+  const [claims, holder] = await Promise.all([
+    listRecentClaims(deps.sql, projectId),
+    wantsClaim ? findOtherHolder(deps.sql, projectId, parsed.beadId!, input.workspaceId) : Promise.resolve(null),
+  ]);
+  const context = {
+    messages_waiting: 0 as const,
+    beads_in_progress: claims.map((c) => ({
+      bead_id: c.bead_id,
+      workspace_id: c.workspace_id,
+      alias: c.alias,
+      human_name: c.human_name,
+      started_at: c.claimed_at,
+      title: null,
+      role: null,
+    })),
+  };
+  if (holder) return { approved: false, reason: claimConflictReason(parsed.beadId!, holder), context };
+  return { approved: true, reason: "", context };
+}

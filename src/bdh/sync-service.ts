@@ -1,0 +1,169 @@
+// POST /v1/bdh/sync (contract beadhub.md §8.2, §13, §14): bdh uploads its
+// issues after every mutating bd command.
+//
+// Flow: auth + binding → workspace alive + touch → canonical repo → parse the
+// JSONL (400 before anything is written) → ONE transaction holding the issue
+// set's lock: upsert, deletions, notification intents, issue count → claims
+// from the command line → outbox delivery + events → audit (best effort).
+import type { Deps } from "../deps";
+import { enforceActorBinding, type RequestAuth } from "../auth/identity";
+import { writeAudit } from "../audit/log";
+import { badRequest, unprocessable } from "../http/errors";
+import { isCanonicalOrigin } from "../http/validate";
+import { canonicalizeOrigin } from "../repos/canonical-origin";
+import { JsonlError, parseJsonl, pyStrip } from "../beads/jsonl";
+import { validateIssues, type IssueRecord } from "../beads/records";
+import { countIssues, deleteIssues, lockIssueSet, upsertIssues, type UpsertResult } from "../beads/upsert";
+import { claimBead, claimConflictReason, releaseClaims } from "../claims/claim-service";
+import { recordNotificationIntents } from "../notifications/outbox";
+import { afterBeadsCommit } from "../notifications/after-commit";
+import { claimActionOf, parseCommandLine } from "./command-line";
+import { touchLiveWorkspace } from "./workspace";
+
+/** bdh always syncs the default branch (§19.3). */
+export const SYNC_BRANCH = "main";
+
+export interface SyncInput {
+  workspaceId: string;
+  alias: string;
+  humanName: string;
+  repoOrigin: string;
+  role: string | null;
+  commandLine: string | null;
+  issuesJsonl: string | null;
+  syncMode: string | null;
+  changedIssues: string | null;
+  deletedIds: string[];
+}
+
+export interface SyncResponse {
+  synced: true;
+  issues_count: number;
+  context: null;
+  stats: { received: number; inserted: number; updated: number; deleted: number };
+  sync_protocol_version: 1;
+  claim_rejected: boolean;
+  claim_rejected_reason: string;
+}
+
+/** The reference 500s on an unparsable origin; both failures are 422 here (§19.16). */
+export function syncRepoOf(repoOrigin: string): string {
+  let canonical: string;
+  try {
+    canonical = canonicalizeOrigin(repoOrigin);
+  } catch {
+    throw unprocessable("Invalid repo_origin");
+  }
+  if (!isCanonicalOrigin(canonical)) throw unprocessable("Invalid repo_origin");
+  return canonical;
+}
+
+export function parseJsonlOr400(content: string): Map<string, IssueRecord> {
+  try {
+    return validateIssues(parseJsonl(content));
+  } catch (err) {
+    if (err instanceof JsonlError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+const isBlank = (s: string | null) => s === null || pyStrip(s) === "";
+
+export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): Promise<SyncResponse> {
+  const identity = await auth.aweb();
+  enforceActorBinding(identity, input.workspaceId);
+  const projectId = identity.projectId;
+  const ws = await touchLiveWorkspace(deps, projectId, input.workspaceId, input.alias, input.humanName, input.role);
+  const repo = syncRepoOf(input.repoOrigin);
+
+  const mode = pyStrip(input.syncMode || "full").toLowerCase();
+  if (mode !== "full" && mode !== "incremental") throw unprocessable("sync_mode must be 'full' or 'incremental'");
+  let issues: Map<string, IssueRecord> | null = null;
+  let deletedIds: string[] = [];
+  if (mode === "full") {
+    const body = pyStrip(input.issuesJsonl ?? "");
+    if (body === "") throw unprocessable("issues_jsonl is required for full sync");
+    issues = parseJsonlOr400(body);
+  } else {
+    if (isBlank(input.changedIssues) && input.deletedIds.length === 0) {
+      throw unprocessable("incremental sync requires changes or deletions");
+    }
+    if (!isBlank(input.changedIssues)) issues = parseJsonlOr400(input.changedIssues!);
+    deletedIds = input.deletedIds;
+  }
+
+  const written = await deps.sql.begin(async (tx) => {
+    const now = await lockIssueSet(tx, projectId, repo, SYNC_BRANCH);
+    const upsert: UpsertResult | null = issues ? await upsertIssues(tx, projectId, repo, SYNC_BRANCH, issues, now) : null;
+    const deleted = deletedIds.length > 0 ? await deleteIssues(tx, projectId, repo, SYNC_BRANCH, deletedIds) : 0;
+    if (upsert) await recordNotificationIntents(tx, projectId, upsert.statusChanges);
+    const count = await countIssues(tx, projectId, repo, SYNC_BRANCH);
+    return { upsert, deleted, count };
+  });
+
+  // Claims follow the bd command that just succeeded (§8.2 step 5); a conflict
+  // only skips the claim, the issues are already synced.
+  const parsed = parseCommandLine(input.commandLine ?? "");
+  const action = claimActionOf(parsed);
+  let rejectedReason = "";
+  if (action === "claim") {
+    const holder = await claimBead(deps.sql, {
+      projectId,
+      workspaceId: input.workspaceId,
+      alias: input.alias,
+      humanName: input.humanName,
+      beadId: parsed.beadId!,
+    });
+    if (holder) rejectedReason = claimConflictReason(parsed.beadId!, holder);
+  } else if (action === "release") {
+    await releaseClaims(deps.sql, projectId, input.workspaceId, [parsed.beadId!]);
+  }
+  // the reference releases claims on deleted_ids in full mode too (rows are only deleted in incremental)
+  const releasable = input.deletedIds.filter((id) => !id.includes("\0")); // Postgres text cannot hold NUL
+  if (releasable.length > 0) await releaseClaims(deps.sql, projectId, input.workspaceId, releasable);
+
+  const upsert = written.upsert;
+  const notifications = await afterBeadsCommit(deps, auth, {
+    projectId,
+    projectSlug: ws.project_slug,
+    eventWorkspaceId: input.workspaceId,
+    changes: upsert?.statusChanges ?? [],
+    drain: upsert?.anyStatusChange ?? false,
+  });
+
+  const stats = {
+    received: upsert?.issuesSynced ?? 0,
+    inserted: upsert?.added ?? 0,
+    updated: upsert?.updated ?? 0,
+    deleted: written.deleted,
+  };
+  try {
+    await writeAudit(deps.sql, {
+      projectId,
+      eventType: "bdh_sync",
+      workspaceId: input.workspaceId,
+      alias: input.alias,
+      details: {
+        project_id: projectId,
+        repo,
+        mode,
+        ...stats,
+        notifications_sent: notifications.sent,
+        notifications_failed: notifications.failed,
+      },
+    });
+  } catch (err) {
+    // best effort (§8.2 step 7): the sync itself has committed
+    deps.log.warning("bdh_sync audit write failed", { error: (err as Error).message });
+  }
+
+  return {
+    synced: true,
+    issues_count: written.count,
+    context: null,
+    stats,
+    sync_protocol_version: 1,
+    claim_rejected: rejectedReason !== "",
+    claim_rejected_reason: rejectedReason,
+  };
+}
