@@ -13,6 +13,8 @@ describe("canonical origin (beadhub.md §10)", () => {
     ["https://github.com/org/repo.git/", "github.com/org/repo.git"],
     ["https://github.com/org/repo.git.git", "github.com/org/repo.git"],
     ["http://example.org//deep/path", "example.org/deep/path"],
+    ["https://github.com/a/../b", "github.com/a/../b"],
+    ["https://github.com/org/repo?x=1#frag", "github.com/org/repo"],
   ];
   for (const [input, expected] of table) {
     test(`${JSON.stringify(input)} → ${expected}`, () => {

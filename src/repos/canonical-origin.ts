@@ -27,7 +27,9 @@ export function canonicalizeOrigin(raw: string): string {
     }
     if (!url.protocol || !url.hostname) throw new OriginError(`"${origin}" has no host`);
     host = url.hostname.toLowerCase();
-    path = decodeURIComponent(url.pathname);
+    // Take the path from the raw text: URL would resolve "." and ".." segments
+    // and percent-encode, and the reference keeps the path as written.
+    path = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(origin)?.[1] ?? "";
   }
   path = path.replace(/^\/+/, "");
   if (path.endsWith(".git")) path = path.slice(0, -4);
