@@ -112,7 +112,7 @@ describe("GET /v1/claims", async () => {
     for (const cursor of ["***", encodeCursor({ claimed_at: "soon" }), encodeCursor({ claimed_at: "2026-01-01T00:00:00Z", id: 7 }), Buffer.from("42").toString("base64url")]) {
       const res = await get(a.api_key, `?cursor=${encodeURIComponent(cursor)}`);
       expect(res.status).toBe(422);
-      expect(res.body.detail[0].msg).toStartWith("Invalid cursor");
+      expect(res.body.detail).toStartWith("Invalid cursor");
     }
     expect((await get(a.api_key, "?limit=200&other=1")).status).toBe(200);
     expect((await t.request("GET", "/v1/claims")).status).toBe(401);

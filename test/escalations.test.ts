@@ -247,7 +247,9 @@ describe("GET /v1/escalations", () => {
     for (const [q, field] of listed) {
       const r = await get(q);
       expect(r.status).toBe(422);
-      expect(r.body.detail[0].loc).toEqual(["query", field]);
+      // Cursor errors are plain strings (beadhub.md §0); field rules are pydantic lists.
+      if (field === "cursor") expect(r.body.detail).toStartWith("Invalid cursor");
+      else expect(r.body.detail[0].loc).toEqual(["query", field]);
     }
     expect((await get("limit=200")).status).toBe(200);
     expect((await get("limit=1")).status).toBe(200);

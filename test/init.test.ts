@@ -41,7 +41,7 @@ describe("POST /v1/init", () => {
   test("keys are stored only as SHA-256 hashes", async () => {
     const res = await init({ project_slug: "hashes", alias: "h1" });
     const rows = await t.sql`select key_hash, key_prefix from aweb.api_keys where agent_id = ${res.body.agent_id}`;
-    expect(rows).toEqual([{ key_hash: hashApiKey(res.body.api_key), key_prefix: res.body.api_key.slice(0, 12) }]);
+    expect([...rows]).toEqual([{ key_hash: hashApiKey(res.body.api_key), key_prefix: res.body.api_key.slice(0, 12) }]);
     const leaked = await t.sql`
       select count(*)::int as n from aweb.api_keys where key_hash = ${res.body.api_key} or key_prefix = ${res.body.api_key}`;
     expect(leaked[0].n).toBe(0);
@@ -129,7 +129,7 @@ describe("POST /v1/init", () => {
     await init({ project_slug: "named", project_name: "First Name" });
     await init({ project_slug: "named", project_name: "Second Name" });
     const rows = await t.sql`select name from aweb.projects where slug = 'named'`;
-    expect(rows).toEqual([{ name: "First Name" }]);
+    expect([...rows]).toEqual([{ name: "First Name" }]);
   });
 
   test("accepts bdh's exact request body, including email", async () => {

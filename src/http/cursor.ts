@@ -1,7 +1,7 @@
 // Opaque pagination cursors (contract beadhub.md §0): URL-safe base64 without
 // padding of compact JSON, at most 8192 chars before and after decoding, must
 // decode to a JSON object. Malformed → 422 "Invalid cursor ...".
-import { invalid } from "./errors";
+import { unprocessable } from "./errors";
 import { parseAwareTimestamp } from "./time";
 import { normalizeUuid } from "./validate";
 
@@ -13,7 +13,7 @@ export function encodeCursor(value: Record<string, unknown>): string {
 
 export function decodeCursor(raw: string | undefined): Record<string, unknown> | null {
   if (raw === undefined || raw === "") return null;
-  const fail = (why: string) => invalid(["query", "cursor"], `Invalid cursor: ${why}`, raw);
+  const fail = (why: string) => unprocessable(`Invalid cursor: ${why}`);
   if (raw.length > MAX) throw fail("too long");
   if (!/^[A-Za-z0-9_-]+={0,2}$/.test(raw)) throw fail("not URL-safe base64");
   const text = Buffer.from(raw, "base64url").toString("utf8");
@@ -32,7 +32,7 @@ export function decodeCursor(raw: string | undefined): Record<string, unknown> |
 export function cursorTimestamp(cursor: Record<string, unknown>, field: string): string {
   const v = cursor[field];
   if (typeof v !== "string" || Number.isNaN(Date.parse(v))) {
-    throw invalid(["query", "cursor"], `Invalid cursor: ${field} must be a timestamp`, v);
+    throw unprocessable(`Invalid cursor: ${field} must be a timestamp`);
   }
   return v;
 }
@@ -40,7 +40,7 @@ export function cursorTimestamp(cursor: Record<string, unknown>, field: string):
 /** Like cursorTimestamp, but only RFC 3339 with a zone; returns Postgres-safe text (µs kept). */
 export function cursorIsoTimestamp(cursor: Record<string, unknown>, field: string): string {
   const parsed = parseAwareTimestamp(cursorTimestamp(cursor, field));
-  if (!parsed.ok) throw invalid(["query", "cursor"], `Invalid cursor: ${field} must be a timestamp`, cursor[field]);
+  if (!parsed.ok) throw unprocessable(`Invalid cursor: ${field} must be a timestamp`);
   return parsed.value;
 }
 
@@ -49,7 +49,7 @@ export function cursorUuid(cursor: Record<string, unknown>, field: string): stri
   const v = cursor[field];
   if (v === undefined) return null;
   const id = normalizeUuid(v);
-  if (!id) throw invalid(["query", "cursor"], `Invalid cursor: ${field} must be a UUID`, v);
+  if (!id) throw unprocessable(`Invalid cursor: ${field} must be a UUID`);
   return id;
 }
 

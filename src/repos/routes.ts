@@ -8,7 +8,7 @@ import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { isoZ } from "../db/pool";
 import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/cursor";
-import { forbidden, invalid, notFound } from "../http/errors";
+import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
 import { normalizeUuid, parseUuid, queryInt, queryUuid } from "../http/validate";
 import { canonicalOriginOf } from "../init/routes";
 import { findServerProject } from "../projects/data";
@@ -20,7 +20,7 @@ function reposCursor(raw: string | undefined) {
   if (cursor === null) return null;
   const createdAt = cursorIsoTimestamp(cursor, "created_at");
   const id = cursorUuid(cursor, "id");
-  if (id === null) throw invalid(["query", "cursor"], "Invalid cursor: id must be a UUID", cursor.id);
+  if (id === null) throw unprocessable("Invalid cursor: id must be a UUID");
   return { createdAt, id };
 }
 
