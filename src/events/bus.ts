@@ -3,45 +3,99 @@
 // listeners are fanned out in memory, so 1,000 SSE clients cost one Redis
 // subscription per channel, not 1,000 connections. Publishing goes through the
 // shared command connection. Both are best effort: Redis is not authoritative.
+//
+// Nothing here is shared between instances except Redis itself: an event
+// published by any process reaches the listeners of every process.
 import type Redis from "ioredis";
 import type { Logger } from "../log";
 
 export type Listener = (message: string) => void;
 
+/** Removes the listener (idempotent). `ready` settles once Redis confirmed every channel. */
+export type Unsubscribe = (() => void) & { ready: Promise<void> };
+
 export interface EventBus {
   /** Publish raw text on a channel (unprefixed; the bus adds the deployment prefix). */
   publish(channel: string, message: string): Promise<void>;
   /** Listen on channels; the returned function removes the listener (idempotent). */
-  subscribe(channelNames: string[], listener: Listener): () => void;
+  subscribe(channelNames: string[], listener: Listener): Unsubscribe;
   /** Local listeners currently registered (tests check that streams clean up). */
   listenerCount(): number;
   close(): Promise<void>;
 }
 
+interface Channel {
+  listeners: Set<Listener>;
+  /** Resolves when Redis acknowledged the SUBSCRIBE (or it failed: never rejects). */
+  ready: Promise<void>;
+}
+
 export function createRedisBus(redis: Redis, log: Logger): EventBus {
   const prefix = (redis.options.keyPrefix as string | undefined) ?? "";
-  const listeners = new Map<string, Set<Listener>>();
+  const channels = new Map<string, Channel>();
+  let listenerTotal = 0;
   let subscriber: Redis | null = null;
+  let closed = false;
+
+  const deliver = (channel: string, message: string) => {
+    const entry = channels.get(channel.slice(prefix.length));
+    if (!entry) return;
+    // Listeners may unsubscribe while we iterate (a stream closing on a slow
+    // client); iterating a Set tolerates deletion of not-yet-visited items,
+    // and a removed listener must not get the message anyway.
+    for (const l of entry.listeners) {
+      try {
+        l(message);
+      } catch (err) {
+        log.error("event listener failed", { channel, error: String(err) });
+      }
+    }
+  };
 
   const sub = (): Redis => {
     if (!subscriber) {
-      // duplicate() copies options, including keyPrefix, which ioredis does not
-      // apply to channel names; we prefix channels ourselves.
-      subscriber = redis.duplicate({ enableOfflineQueue: true, lazyConnect: false, keyPrefix: undefined });
+      // duplicate() copies the command connection's options. Overrides:
+      // - keyPrefix: ioredis does not prefix channel names; we do it ourselves.
+      // - offline queue on, no retry limit, no command timeout: a SUBSCRIBE sent
+      //   while Redis is away waits for it instead of being dropped (ioredis only
+      //   re-subscribes channels whose SUBSCRIBE once succeeded).
+      subscriber = redis.duplicate({
+        keyPrefix: undefined,
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        commandTimeout: undefined,
+        enableAutoPipelining: false,
+        lazyConnect: false,
+      });
       subscriber.on("error", () => {});
-      subscriber.on("message", (channel: string, message: string) => {
-        const set = listeners.get(channel.slice(prefix.length));
-        if (!set) return;
-        for (const l of [...set]) {
-          try {
-            l(message);
-          } catch (err) {
-            log.error("event listener failed", { channel, error: String(err) });
-          }
+      subscriber.on("message", deliver);
+      let connectedOnce = false;
+      subscriber.on("ready", () => {
+        // After a reconnect, make sure every channel we still need is subscribed
+        // (ioredis re-subscribes what it knows; this covers SUBSCRIBEs that
+        // failed while the connection was down). Redis ignores duplicates.
+        if (connectedOnce && channels.size > 0) {
+          subscriber?.subscribe(...[...channels.keys()].map((c) => prefix + c)).catch(() => {});
         }
+        connectedOnce = true;
       });
     }
     return subscriber;
+  };
+
+  const subscribeChannel = (name: string): Channel => {
+    let entry = channels.get(name);
+    if (!entry) {
+      const ready = sub()
+        .subscribe(prefix + name)
+        .then(
+          () => {},
+          (err: Error) => log.warning("event subscribe failed", { channel: name, error: err.message }),
+        );
+      entry = { listeners: new Set(), ready };
+      channels.set(name, entry);
+    }
+    return entry;
   };
 
   return {
@@ -53,40 +107,44 @@ export function createRedisBus(redis: Redis, log: Logger): EventBus {
       }
     },
     subscribe(channelNames, listener) {
-      const s = sub();
-      for (const ch of channelNames) {
-        let set = listeners.get(ch);
-        if (!set) {
-          set = new Set();
-          listeners.set(ch, set);
-          s.subscribe(prefix + ch).catch((err) =>
-            log.warning("event subscribe failed", { channel: ch, error: (err as Error).message }),
-          );
+      const names = [...new Set(channelNames)];
+      const waits: Promise<void>[] = [];
+      if (!closed) {
+        for (const name of names) {
+          const entry = subscribeChannel(name);
+          if (!entry.listeners.has(listener)) {
+            entry.listeners.add(listener);
+            listenerTotal++;
+          }
+          waits.push(entry.ready);
         }
-        set.add(listener);
       }
-      let done = false;
-      return () => {
+      let done = closed;
+      const unsubscribe = () => {
         if (done) return;
         done = true;
-        for (const ch of channelNames) {
-          const set = listeners.get(ch);
-          if (!set) continue;
-          set.delete(listener);
-          if (set.size === 0) {
-            listeners.delete(ch);
-            s.unsubscribe(prefix + ch).catch(() => {});
+        const gone: string[] = [];
+        for (const name of names) {
+          const entry = channels.get(name);
+          if (!entry || !entry.listeners.delete(listener)) continue;
+          listenerTotal--;
+          if (entry.listeners.size === 0) {
+            channels.delete(name);
+            gone.push(prefix + name);
           }
         }
+        // One UNSUBSCRIBE for all channels this listener was the last one on.
+        if (gone.length > 0 && subscriber) subscriber.unsubscribe(...gone).catch(() => {});
       };
+      return Object.assign(unsubscribe, { ready: Promise.all(waits).then(() => {}) });
     },
     listenerCount() {
-      let n = 0;
-      for (const set of listeners.values()) n += set.size;
-      return n;
+      return listenerTotal;
     },
     async close() {
-      listeners.clear();
+      closed = true;
+      channels.clear();
+      listenerTotal = 0;
       if (subscriber) {
         subscriber.disconnect();
         subscriber = null;

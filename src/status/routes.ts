@@ -1,7 +1,149 @@
-// /v1/status and /v1/status/stream (issue 7) — not implemented yet.
-import { Elysia } from "elysia";
+// GET /v1/status (bdh `:status`, contract beadhub.md §16.3) and
+// GET /v1/status/stream (the dashboard's SSE feed, §16.4).
+// Query length and range rules fail first as FastAPI-shaped 422 lists (the
+// reference checks them before authenticating); the handler's own checks
+// answer plain-string details, in the reference's order.
+import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { authPlugin } from "../auth/plugin";
+import { AppError, invalid, notFound, unprocessable } from "../http/errors";
+import { isCanonicalOrigin, normalizeUuid, queryInt } from "../http/validate";
+import {
+  findProjectSlug,
+  humanWorkspaceIds,
+  isLiveWorkspaceIn,
+  originWorkspaceIds,
+  projectWorkspaceIds,
+} from "./data";
+import { buildStatusSnapshot, type StatusFilter } from "./snapshot";
+import { EVENT_CATEGORIES, statusStreamResponse } from "./stream";
 
-export function statusRoutes(_ctx: RouteContext) {
-  return new Elysia();
+const STREAM_DEFAULT_LIMIT = 200;
+const STREAM_MAX_LIMIT = 1000;
+
+/** FastAPI's Query(min_length=, max_length=) failure. */
+function checkLength(raw: string | undefined, name: string, min: number, max: number): void {
+  if (raw === undefined) return;
+  const plural = (n: number) => `${n} character${n === 1 ? "" : "s"}`;
+  if (raw.length < min) throw invalid(["query", name], `String should have at least ${plural(min)}`, raw, "string_too_short");
+  if (raw.length > max) throw invalid(["query", name], `String should have at most ${plural(max)}`, raw, "string_too_long");
+}
+
+/** validate_workspace_id in the handler: plain-string 422s. */
+function workspaceIdOr422(raw: string): string {
+  if (raw.trim() === "") throw unprocessable("workspace_id cannot be empty");
+  const id = normalizeUuid(raw);
+  if (id === null) throw unprocessable("Invalid workspace_id format");
+  return id;
+}
+
+/** Python's repr() of a str, for messages that print a set of strings. */
+function pyRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const body = s.replace(/\\/g, "\\\\").replace(new RegExp(quote, "g"), "\\" + quote);
+  return quote + body + quote;
+}
+
+/** `event_types`: comma-separated categories, trimmed and lowercased; null = all. */
+function parseCategories(raw: string | undefined): Set<string> | null {
+  if (!raw) return null;
+  const wanted = new Set(raw.split(",").map((s) => s.trim().toLowerCase()));
+  const bad = [...wanted].filter((c) => !(EVENT_CATEGORIES as readonly string[]).includes(c));
+  if (bad.length > 0) {
+    throw unprocessable(
+      `Invalid event types: {${bad.map(pyRepr).join(", ")}}. ` +
+        `Valid types: {${EVENT_CATEGORIES.map(pyRepr).join(", ")}}`,
+    );
+  }
+  return wanted;
+}
+
+export function statusRoutes(ctx: RouteContext) {
+  const { deps, shutdownSignal } = ctx;
+  return new Elysia({ prefix: "/v1/status" })
+    .use(authPlugin(deps))
+    .get(
+      "",
+      async ({ auth, query }) => {
+        checkLength(query.workspace_id, "workspace_id", 1, Infinity);
+        checkLength(query.repo_id, "repo_id", 36, 36);
+        const identity = await auth.identity();
+        const { projectId } = identity;
+        const projectSlug = await findProjectSlug(deps.sql, projectId);
+        if (projectSlug === null) throw new AppError(500, "Authenticated project not found");
+
+        let filter: StatusFilter = { kind: "project" };
+        if (query.workspace_id) {
+          const workspaceId = workspaceIdOr422(query.workspace_id);
+          if (!(await isLiveWorkspaceIn(deps.sql, projectId, workspaceId))) throw notFound("Workspace not found");
+          filter = { kind: "workspace", workspaceId };
+        } else if (query.repo_id) {
+          const repoId = normalizeUuid(query.repo_id);
+          if (repoId === null) throw unprocessable("Invalid repo_id format: expected UUID");
+          filter = { kind: "repo", repoId };
+        }
+        return buildStatusSnapshot(deps, {
+          projectId,
+          projectSlug,
+          publicReader: identity.principalType === "p",
+          filter,
+        });
+      },
+      {
+        // bdh also sends `repo`, which the reference ignores (§16.3).
+        query: t.Object({ workspace_id: t.Optional(t.String()), repo_id: t.Optional(t.String()) }),
+        detail: { summary: "Presence, claims, conflicts and pending escalations of a workspace set", tags: ["status"] },
+      },
+    )
+    .get(
+      "/stream",
+      async ({ auth, query, request }) => {
+        checkLength(query.workspace_id, "workspace_id", 1, Infinity);
+        checkLength(query.repo, "repo", 0, 255);
+        checkLength(query.human_name, "human_name", 0, 64);
+        const limit = queryInt(query.limit, "limit", STREAM_DEFAULT_LIMIT, 1, STREAM_MAX_LIMIT);
+        const identity = await auth.identity();
+        const { projectId } = identity;
+
+        // Precedence workspace_id > repo > human_name > all; the set is fixed now (§19.19).
+        let workspaceIds: string[];
+        if (query.workspace_id) {
+          const workspaceId = workspaceIdOr422(query.workspace_id);
+          if (!(await isLiveWorkspaceIn(deps.sql, projectId, workspaceId))) throw notFound("Workspace not found");
+          workspaceIds = [workspaceId];
+        } else if (query.repo) {
+          if (!isCanonicalOrigin(query.repo)) throw unprocessable(`Invalid repo format: ${query.repo.slice(0, 50)}`);
+          workspaceIds = await originWorkspaceIds(deps.sql, projectId, query.repo, limit);
+        } else if (query.human_name) {
+          workspaceIds = await humanWorkspaceIds(deps.sql, projectId, query.human_name, limit);
+        } else {
+          workspaceIds = await projectWorkspaceIds(deps.sql, projectId, limit);
+        }
+        // A filter that matches nothing is a mistake; a project without
+        // workspaces yet gets a keepalive-only stream.
+        if (workspaceIds.length === 0 && (query.repo || query.human_name)) {
+          throw notFound("No workspaces found for the provided filter");
+        }
+        let categories = parseCategories(query.event_types);
+        // Public readers get bead events only: the others carry private data (§1).
+        if (identity.principalType === "p") categories = new Set(["bead"]);
+
+        return statusStreamResponse(deps, {
+          workspaceIds,
+          categories,
+          requestSignal: request.signal,
+          shutdownSignal,
+        });
+      },
+      {
+        query: t.Object({
+          workspace_id: t.Optional(t.String()),
+          repo: t.Optional(t.String()),
+          human_name: t.Optional(t.String()),
+          limit: t.Optional(t.String()),
+          event_types: t.Optional(t.String()),
+        }),
+        detail: { summary: "Server-Sent Events of a workspace set (reservation, message, escalation, bead)", tags: ["status"] },
+      },
+    );
 }

@@ -1,0 +1,114 @@
+// Queries behind GET /v1/status and GET /v1/status/stream (contract beadhub.md
+// §16.3, §16.4). Every query is scoped to the caller's project. Nothing is
+// cached in process: several instances must give the same answer, and a
+// workspace created through one of them must show up on all at once.
+import type { Db } from "../db/pool";
+
+/** The server project's slug, or null when it has no live server.projects row. */
+export async function findProjectSlug(db: Db, projectId: string): Promise<string | null> {
+  const rows = await db<{ slug: string }[]>`
+    select slug from server.projects
+    where id = ${projectId} and deleted_at is null`;
+  return rows[0]?.slug ?? null;
+}
+
+export async function isLiveWorkspaceIn(db: Db, projectId: string, workspaceId: string): Promise<boolean> {
+  const rows = await db`
+    select 1 from server.workspaces
+    where workspace_id = ${workspaceId} and project_id = ${projectId} and deleted_at is null`;
+  return rows.length > 0;
+}
+
+type Ids = { workspace_id: string }[];
+const ids = (rows: Ids) => rows.map((r) => r.workspace_id);
+
+/** The project's live workspaces, most recently updated first. */
+export async function projectWorkspaceIds(db: Db, projectId: string, limit: number): Promise<string[]> {
+  return ids(await db<Ids>`
+    select workspace_id from server.workspaces
+    where project_id = ${projectId} and deleted_at is null
+    order by updated_at desc
+    limit ${limit}`);
+}
+
+/** Live workspaces of a repo given by id (GET /v1/status?repo_id=). */
+export async function repoIdWorkspaceIds(db: Db, projectId: string, repoId: string, limit: number): Promise<string[]> {
+  return ids(await db<Ids>`
+    select workspace_id from server.workspaces
+    where repo_id = ${repoId} and project_id = ${projectId} and deleted_at is null
+    order by updated_at desc
+    limit ${limit}`);
+}
+
+/** Live workspaces of a live repo given by canonical origin (stream ?repo=). */
+export async function originWorkspaceIds(db: Db, projectId: string, origin: string, limit: number): Promise<string[]> {
+  return ids(await db<Ids>`
+    select w.workspace_id
+    from server.workspaces w
+    join server.repos r on r.id = w.repo_id
+    where r.canonical_origin = ${origin} and w.project_id = ${projectId}
+      and w.deleted_at is null and r.deleted_at is null
+    order by w.updated_at desc
+    limit ${limit}`);
+}
+
+/** Live workspaces owned by a human (stream ?human_name=). */
+export async function humanWorkspaceIds(db: Db, projectId: string, humanName: string, limit: number): Promise<string[]> {
+  return ids(await db<Ids>`
+    select workspace_id from server.workspaces
+    where human_name = ${humanName} and project_id = ${projectId} and deleted_at is null
+    order by updated_at desc
+    limit ${limit}`);
+}
+
+/**
+ * Escalations still waiting for a human: stored as pending and not past their
+ * expiry (an expired escalation reads as "expired" everywhere, docs/decisions.md).
+ */
+export async function countPendingEscalations(db: Db, projectId: string): Promise<number> {
+  const rows = await db<{ n: number }[]>`
+    select count(*)::int as n from server.escalations
+    where project_id = ${projectId} and status = 'pending'
+      and (expires_at is null or expires_at > now())`;
+  return rows[0]?.n ?? 0;
+}
+
+export interface StatusClaimRow {
+  bead_id: string;
+  workspace_id: string;
+  alias: string;
+  human_name: string;
+  claimed_at: string;
+  claimant_count: number;
+  title: string | null;
+  project_id: string;
+}
+
+/**
+ * Claims of the workspace set, newest first, with how many workspaces of the
+ * project claim the same bead and the bead's most recently synced title.
+ * Always restricted to the project: for an empty set the reference drops the
+ * WHERE clause and returns every project's claims (beadhub.md §19.14); here an
+ * empty set has no claims.
+ */
+export async function listStatusClaims(db: Db, projectId: string, workspaceIds: string[]): Promise<StatusClaimRow[]> {
+  if (workspaceIds.length === 0) return [];
+  return db<StatusClaimRow[]>`
+    select c.bead_id, c.workspace_id, c.alias, c.human_name, c.claimed_at, c.project_id,
+           counts.claimant_count, bi.title
+    from server.bead_claims c
+    join (
+      select bead_id, count(*)::int as claimant_count
+      from server.bead_claims
+      where project_id = ${projectId}
+      group by bead_id
+    ) counts on counts.bead_id = c.bead_id
+    left join lateral (
+      select title from beads.beads_issues
+      where project_id = c.project_id and bead_id = c.bead_id
+      order by synced_at desc
+      limit 1
+    ) bi on true
+    where c.project_id = ${projectId} and c.workspace_id = any(${workspaceIds}::uuid[])
+    order by c.claimed_at desc, c.id desc`;
+}

@@ -1,0 +1,105 @@
+// GET /v1/status (contract beadhub.md §16.3): the workspace set's presence,
+// claims, claim conflicts and the project's pending escalation count. The
+// database decides which workspaces exist; Redis only enriches them with
+// presence (an empty set means no agents: fail closed).
+import type { Deps } from "../deps";
+import { nowIso } from "../http/time";
+import { readPresence } from "../presence/presence";
+import {
+  countPendingEscalations,
+  listStatusClaims,
+  projectWorkspaceIds,
+  repoIdWorkspaceIds,
+} from "./data";
+
+/** At most this many workspaces per snapshot (reference DEFAULT_WORKSPACE_LIMIT). */
+export const STATUS_WORKSPACE_LIMIT = 200;
+
+export type StatusFilter =
+  | { kind: "workspace"; workspaceId: string }
+  | { kind: "repo"; repoId: string }
+  | { kind: "project" };
+
+export interface SnapshotInput {
+  projectId: string;
+  projectSlug: string;
+  /** Proxy public reader: no human names, member emails or escalation count (§1). */
+  publicReader: boolean;
+  filter: StatusFilter;
+}
+
+export async function buildStatusSnapshot(deps: Deps, input: SnapshotInput) {
+  const { projectId, publicReader, filter } = input;
+  const slug = input.projectSlug;
+
+  const workspaceIds =
+    filter.kind === "workspace"
+      ? [filter.workspaceId]
+      : filter.kind === "repo"
+        ? await repoIdWorkspaceIds(deps.sql, projectId, filter.repoId, STATUS_WORKSPACE_LIMIT)
+        : await projectWorkspaceIds(deps.sql, projectId, STATUS_WORKSPACE_LIMIT);
+
+  const workspace =
+    filter.kind === "workspace"
+      ? { workspace_id: filter.workspaceId, project_id: projectId, project_slug: slug }
+      : filter.kind === "repo"
+        ? { repo_id: filter.repoId, workspace_count: workspaceIds.length, project_id: projectId, project_slug: slug }
+        : { project_id: projectId, project_slug: slug, workspace_count: workspaceIds.length };
+
+  const [presence, pending, claimRows] = await Promise.all([
+    readPresence(deps, workspaceIds),
+    countPendingEscalations(deps.sql, projectId),
+    listStatusClaims(deps.sql, projectId, workspaceIds),
+  ]);
+
+  const claims = claimRows.map((r) => ({
+    bead_id: r.bead_id,
+    workspace_id: r.workspace_id,
+    alias: r.alias,
+    human_name: publicReader ? "" : r.human_name,
+    claimed_at: r.claimed_at,
+    claimant_count: r.claimant_count,
+    title: r.title,
+    project_id: r.project_id,
+  }));
+
+  // A workspace's current issue is its most recent claim (rows are newest first).
+  const currentIssue = new Map<string, string>();
+  for (const c of claims) if (!currentIssue.has(c.workspace_id)) currentIssue.set(c.workspace_id, c.bead_id);
+
+  const agents = [];
+  for (const id of workspaceIds) {
+    const p = presence.get(id);
+    if (!p) continue;
+    const wsId = p.workspace_id || id;
+    agents.push({
+      workspace_id: wsId,
+      alias: p.alias ?? "",
+      member: publicReader ? null : p.member_email || null,
+      program: p.program || null,
+      role: p.role || null,
+      status: p.status || "unknown",
+      current_issue: currentIssue.get(wsId) ?? null,
+      last_seen: p.last_seen ?? null,
+    });
+  }
+
+  // Beads held by more than one workspace, claimants in claim order.
+  const conflictMap = new Map<string, { alias: string; human_name: string; workspace_id: string }[]>();
+  for (const c of claims) {
+    if (c.claimant_count <= 1) continue;
+    let list = conflictMap.get(c.bead_id);
+    if (!list) conflictMap.set(c.bead_id, (list = []));
+    list.push({ alias: c.alias, human_name: c.human_name, workspace_id: c.workspace_id });
+  }
+  const conflicts = [...conflictMap].map(([bead_id, claimants]) => ({ bead_id, claimants }));
+
+  return {
+    workspace,
+    agents,
+    claims,
+    conflicts,
+    escalations_pending: publicReader ? 0 : pending,
+    timestamp: nowIso(),
+  };
+}
