@@ -1,7 +1,7 @@
 // GET /v1/claims (contract beadhub.md §14; public reader: aweb.md §2.5).
 import { afterAll, describe, expect, test } from "bun:test";
 import { startTestApp } from "./support/harness";
-import { signProxyMessage } from "../src/auth/proxy";
+import { publicReaderHeaders } from "./support/proxy";
 import { encodeCursor } from "../src/http/cursor";
 
 const SECRET = "s3cret";
@@ -23,10 +23,7 @@ async function agent(slug: string, alias: string): Promise<Made> {
   return res.body;
 }
 
-function publicReader(projectId: string, actorId: string) {
-  const message = `v2:${projectId}:p:reader:${actorId}`;
-  return { "x-bh-auth": `${message}:${signProxyMessage(SECRET, message)}`, "x-project-id": projectId, "x-aweb-actor-id": actorId };
-}
+const publicReader = (projectId: string, actorId: string) => publicReaderHeaders(SECRET, projectId, actorId);
 
 /** Claims inserted by one statement share claimed_at (now() is per transaction). */
 async function claim(ws: Made, beadIds: string[], minutesAgo: number) {

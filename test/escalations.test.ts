@@ -1,6 +1,6 @@
 // /v1/escalations (contract beadhub.md §16.1, §11 events, §20 Q2 expiry).
 import { afterAll, describe, expect, test } from "bun:test";
-import { signProxyMessage } from "../src/auth/proxy";
+import { proxyHeaders as signedHeaders } from "./support/proxy";
 import { writePresence } from "../src/presence/presence";
 import { channels } from "../src/redis/keys";
 import { encodeCursor } from "../src/http/cursor";
@@ -18,17 +18,7 @@ const NOT_YOURS = { detail: "Workspace not found or does not belong to your proj
 let slugN = 0;
 const fresh = (fields: Parameters<typeof initAgent>[1] = {}) => initAgent(t, { project_slug: `esc-${++slugN}`, ...fields });
 
-function proxyHeaders(projectId: string, actorId: string, ptype = "k"): Record<string, string> {
-  const principal = crypto.randomUUID();
-  const message = `v2:${projectId}:${ptype}:${principal}:${actorId}`;
-  const headers: Record<string, string> = {
-    "x-bh-auth": `${message}:${signProxyMessage(SECRET, message)}`,
-    "x-project-id": projectId,
-    "x-aweb-actor-id": actorId,
-  };
-  if (ptype === "k") headers["x-api-key"] = principal;
-  return headers;
-}
+const proxyHeaders = (projectId: string, actorId: string, type = "k") => signedHeaders(SECRET, projectId, actorId, { type });
 
 /** bdh `:escalate` sends exactly these four fields. */
 const escalate = (a: Agent, extra: Record<string, unknown> = {}) =>

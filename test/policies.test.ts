@@ -1,7 +1,7 @@
 // /v1/policies (contract beadhub.md §15, §13.6 audit rows, §19.13).
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { signProxyMessage } from "../src/auth/proxy";
+import { proxyHeaders as signedHeaders } from "./support/proxy";
 import { initAgent, startTestApp, type Agent } from "./support/harness";
 
 const SECRET = "policy-test-secret";
@@ -15,17 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let slugN = 0;
 const fresh = (fields: Parameters<typeof initAgent>[1] = {}) => initAgent(t, { project_slug: `pol-${++slugN}`, ...fields });
 
-function proxyHeaders(projectId: string, actorId: string, ptype = "k"): Record<string, string> {
-  const principal = crypto.randomUUID();
-  const message = `v2:${projectId}:${ptype}:${principal}:${actorId}`;
-  const headers: Record<string, string> = {
-    "x-bh-auth": `${message}:${signProxyMessage(SECRET, message)}`,
-    "x-project-id": projectId,
-    "x-aweb-actor-id": actorId,
-  };
-  if (ptype === "k") headers["x-api-key"] = principal;
-  return headers;
-}
+const proxyHeaders = (projectId: string, actorId: string, type = "k") => signedHeaders(SECRET, projectId, actorId, { type });
 
 async function expectedEtag(policyId: string): Promise<string> {
   const [row] = await t.sql<{ updated_at: string }[]>`

@@ -2,7 +2,7 @@
 // every route scoped to the caller's project.
 import { afterAll, describe, expect, test } from "bun:test";
 import { startTestApp } from "./support/harness";
-import { signProxyMessage } from "../src/auth/proxy";
+import { publicReaderHeaders } from "./support/proxy";
 import { encodeCursor } from "../src/http/cursor";
 import { writePresence } from "../src/presence/presence";
 import { keys } from "../src/redis/keys";
@@ -25,10 +25,7 @@ async function agent(slug: string, alias: string, origin = "git@github.com:acme/
   return res.body;
 }
 
-function publicReader(projectId: string, actorId: string) {
-  const message = `v2:${projectId}:p:reader:${actorId}`;
-  return { "x-bh-auth": `${message}:${signProxyMessage(SECRET, message)}`, "x-project-id": projectId, "x-aweb-actor-id": actorId };
-}
+const publicReader = (projectId: string, actorId: string) => publicReaderHeaders(SECRET, projectId, actorId);
 
 describe("POST /v1/repos/lookup", async () => {
   const a = await agent("lk", "lk-a", "https://github.com/acme/shared.git");

@@ -2,7 +2,7 @@
 // event per category, published directly and through the routes that cause
 // them; filters; 404s and 422s; keepalives; listener cleanup on disconnect.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { signProxyMessage } from "../src/auth/proxy";
+import { publicReaderHeaders } from "./support/proxy";
 import { createRedisBus } from "../src/events/bus";
 import { publishWorkspaceEvent } from "../src/events/publish";
 import { silentLogger } from "../src/log";
@@ -56,14 +56,7 @@ async function stream(path: string, a: Agent | Record<string, string>): Promise<
 const publish = (a: Agent, type: Parameters<typeof publishWorkspaceEvent>[2], fields: Record<string, unknown> = {}) =>
   publishWorkspaceEvent(deps, a.workspace_id!, type, a.project_slug, fields);
 
-function publicReader(a: Agent): Record<string, string> {
-  const message = `v2:${a.project_id}:p:anon:${a.agent_id}`;
-  return {
-    "x-bh-auth": `${message}:${signProxyMessage(SECRET, message)}`,
-    "x-project-id": a.project_id,
-    "x-aweb-actor-id": a.agent_id,
-  };
-}
+const publicReader = (a: Agent) => publicReaderHeaders(SECRET, a.project_id, a.agent_id);
 
 async function waitUntil(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
 // GET /v1/status (contract beadhub.md §16.3): shape per filter, redaction for
 // the public reader, project isolation, and the error statuses.
 import { afterAll, describe, expect, test } from "bun:test";
-import { signProxyMessage } from "../src/auth/proxy";
+import { publicReaderHeaders } from "./support/proxy";
 import { writePresence } from "../src/presence/presence";
 import { initAgent, startTestApp, type Agent } from "./support/harness";
 
@@ -99,14 +99,7 @@ const agentOf = (a: Agent, currentIssue: string | null, role: string | null = nu
   last_seen: expect.stringMatching(ISO),
 });
 
-function publicReader(a: Agent): Record<string, string> {
-  const message = `v2:${a.project_id}:p:anon:${a.agent_id}`;
-  return {
-    "x-bh-auth": `${message}:${signProxyMessage(SECRET, message)}`,
-    "x-project-id": a.project_id,
-    "x-aweb-actor-id": a.agent_id,
-  };
-}
+const publicReader = (a: Agent) => publicReaderHeaders(SECRET, a.project_id, a.agent_id);
 
 describe("GET /v1/status", () => {
   test("project-wide: live workspaces, their presence, claims, conflicts, pending escalations", async () => {

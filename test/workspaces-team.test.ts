@@ -2,7 +2,7 @@
 // final order in memory (claims, online, last_seen, last_claimed, alias).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestApp } from "./support/harness";
-import { signProxyMessage } from "../src/auth/proxy";
+import { publicReaderHeaders } from "./support/proxy";
 import { writePresence } from "../src/presence/presence";
 
 const SECRET = "s3cret";
@@ -27,10 +27,7 @@ async function agent(slug: string, alias: string, extra: Record<string, unknown>
   return res.body;
 }
 
-function publicReader(projectId: string, actorId: string) {
-  const message = `v2:${projectId}:p:reader:${actorId}`;
-  return { "x-bh-auth": `${message}:${signProxyMessage(SECRET, message)}`, "x-project-id": projectId, "x-aweb-actor-id": actorId };
-}
+const publicReader = (projectId: string, actorId: string) => publicReaderHeaders(SECRET, projectId, actorId);
 
 async function claim(ws: Made, beadId: string, minutesAgo: number, apex: string | null = null) {
   await t.sql`
