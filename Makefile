@@ -1,7 +1,8 @@
 # beadhub — the front door. `make run` starts a server, `make test` runs the tests.
 BUN := node_modules/.bin/bun
-export BEADHUB_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/beadhub
-export BEADHUB_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Without BEADHUB_DATABASE_URL (or DATABASE_URL) `make run` uses the embedded
+# database and in-process Redis (README "Zero-config mode").
+DATABASE_URL_SET := $(strip $(BEADHUB_DATABASE_URL)$(DATABASE_URL))
 
 .PHONY: install run test build bench migrate lint clean
 
@@ -13,7 +14,9 @@ node_modules/.installed: package.json package-lock.json
 install: node_modules/.installed
 
 run: install
+ifneq ($(DATABASE_URL_SET),)
 	$(BUN) src/db/ensure-database.ts
+endif
 	$(BUN) src/main.ts serve
 
 test: install
@@ -26,7 +29,9 @@ bench: build
 	$(BUN) bench/run.ts
 
 migrate: install
+ifneq ($(DATABASE_URL_SET),)
 	$(BUN) src/db/ensure-database.ts
+endif
 	$(BUN) src/main.ts migrate
 
 lint: install

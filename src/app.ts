@@ -1,7 +1,9 @@
 // createApp(options): builds the HTTP app around its dependencies.
 // Standalone mode (no sql/redis given) opens its own Postgres pool and Redis
-// connection, checks both, migrates, and closes them in close(). Library mode is
-// handed both and never closes them (contract beadhub.md §18).
+// connection, checks both, migrates, and closes them in close(); without a
+// database URL it runs on the embedded PostgreSQL and, without a Redis URL, on
+// the in-process Redis (src/embedded/). Library mode is handed both and never
+// closes them (contract beadhub.md §18).
 import { Elysia } from "elysia";
 import { swagger } from "@elysiajs/swagger";
 import type Redis from "ioredis";
@@ -12,8 +14,10 @@ import { migrate } from "./db/migrate";
 import { openSql, type Sql } from "./db/pool";
 import { createRedisBus, type EventBus } from "./events/bus";
 import { handleError, json } from "./http/error-handler";
+import { rejectDeepJson } from "./http/json-depth";
 import { makeSchemasLenient } from "./http/schema";
 import { openRedis, redactUrl } from "./redis/client";
+import type { EmbeddedSql } from "./embedded/runtime";
 import { createLogger, type Logger } from "./log";
 import { routeModules } from "./routes";
 import { VERSION } from "./version";
@@ -45,15 +49,29 @@ export async function createApp(options: AppOptions): Promise<AppHandle> {
   let sql = options.sql;
   let redis = options.redis;
   let bus: EventBus | undefined;
+  // Embedded mode (no database URL): PGlite in this process (issue 10).
+  let embedded: EmbeddedSql | null = null;
   try {
     if (standalone) {
-      if (!config.databaseUrl) throw new Error("no database configured: set BEADHUB_DATABASE_URL");
-      redis = await openRedis(config.redisUrl, { keyPrefix: config.redisPrefix });
-      sql = openSql(config.databaseUrl, { max: config.dbPoolSize });
-      try {
-        await sql`select 1`;
-      } catch (err) {
-        throw new Error(`cannot reach PostgreSQL at ${redactUrl(config.databaseUrl)}: ${(err as Error).message}`);
+      // Loaded only when used: PGlite's module is not needed in full mode.
+      const runtime = () => import("./embedded/runtime");
+      redis = config.redisUrl
+        ? await openRedis(config.redisUrl, { keyPrefix: config.redisPrefix })
+        : (await runtime()).openMemoryRedis(config);
+      if (config.databaseUrl) {
+        sql = openSql(config.databaseUrl, { max: config.dbPoolSize });
+        try {
+          await sql`select 1`;
+        } catch (err) {
+          throw new Error(`cannot reach PostgreSQL at ${redactUrl(config.databaseUrl)}: ${(err as Error).message}`);
+        }
+      } else {
+        embedded = await (await runtime()).openEmbeddedSql(config.dataDir, log);
+        sql = embedded.sql;
+        log.info(`embedded mode: single process only, data in ${config.dataDir}`, {
+          data_dir: config.dataDir,
+          redis: config.redisUrl ? "external" : "in-process",
+        });
       }
       const result = await migrate(sql);
       if (result.applied.length > 0) log.info("migrations applied", { applied: result.applied });
@@ -61,7 +79,8 @@ export async function createApp(options: AppOptions): Promise<AppHandle> {
     bus = createRedisBus(redis!, log);
   } catch (err) {
     if (standalone) {
-      await sql?.end({ timeout: 1 }).catch(() => {});
+      if (embedded) await embedded.close();
+      else await sql?.end({ timeout: 1 }).catch(() => {});
       redis?.disconnect();
     }
     throw err;
@@ -85,7 +104,8 @@ export async function createApp(options: AppOptions): Promise<AppHandle> {
       shutdown.abort();
       await deps.bus.close();
       if (standalone) {
-        await deps.sql.end({ timeout: 5 });
+        if (embedded) await embedded.close();
+        else await deps.sql.end({ timeout: 5 });
         deps.redis.disconnect();
       }
     },
@@ -135,6 +155,9 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
         return json(413, { detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` });
       }
     })
+    // Separate (async) hook so the one above stays synchronous: reads a clone of
+    // large JSON bodies only (src/http/json-depth.ts).
+    .onRequest(async ({ request }) => rejectDeepJson(request))
     .onError(({ code, error, request }) => {
       const url = new URL(request.url);
       const m = meta.get(request);

@@ -1,13 +1,16 @@
 // The only module that reads the environment (contract beadhub.md §18).
 // loadConfig validates every variable once; a bad value throws ConfigError whose
 // message is one line naming the variable, and main.ts prints it and exits.
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
 export interface Config {
   /** null = no database configured (embedded mode, or `migrate` refuses). */
   databaseUrl: string | null;
-  redisUrl: string;
+  /** null = in-process Redis (embedded mode: no Redis URL and no database URL). */
+  redisUrl: string | null;
   /** Prefix for every Redis key and channel (lets tests and tenants share one Redis). */
   redisPrefix: string;
   host: string;
@@ -28,7 +31,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Seconds SIGTERM waits for in-flight requests before closing connections. */
   shutdownGraceSeconds: number;
-  dataDir: string | null;
+  /** Absolute directory of the embedded database (used only when databaseUrl is null). */
+  dataDir: string;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +98,16 @@ const LEVELS: Record<string, LogLevel> = {
   critical: "error",
 };
 
+/** BEADHUB_DATA_DIR, else $XDG_DATA_HOME/beadhub, else ~/.local/share/beadhub (absolute). */
+export function resolveDataDir(env: Env): string {
+  const explicit = pick(env, "BEADHUB_DATA_DIR")?.value;
+  if (explicit) return resolve(explicit);
+  const xdg = pick(env, "XDG_DATA_HOME")?.value;
+  // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+  if (xdg && xdg.startsWith("/")) return join(xdg, "beadhub");
+  return join(pick(env, "HOME")?.value ?? homedir(), ".local", "share", "beadhub");
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const level = (pick(env, "BEADHUB_LOG_LEVEL")?.value ?? "info").toLowerCase();
   if (!LEVELS[level]) {
@@ -102,9 +116,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const host = pick(env, "BEADHUB_HOST")?.value ?? "0.0.0.0";
   if (/\s/.test(host)) throw new ConfigError("BEADHUB_HOST", "must not contain whitespace");
 
+  const databaseUrl = url(env, ["postgres", "postgresql"], "BEADHUB_DATABASE_URL", "DATABASE_URL");
   const config: Config = {
-    databaseUrl: url(env, ["postgres", "postgresql"], "BEADHUB_DATABASE_URL", "DATABASE_URL"),
-    redisUrl: url(env, ["redis", "rediss"], "BEADHUB_REDIS_URL", "REDIS_URL") ?? "redis://localhost:6379/0",
+    databaseUrl,
+    // With a database URL the contract default applies; with neither, embedded
+    // mode uses the in-process Redis (issue 10).
+    redisUrl:
+      url(env, ["redis", "rediss"], "BEADHUB_REDIS_URL", "REDIS_URL") ??
+      (databaseUrl ? "redis://localhost:6379/0" : null),
     redisPrefix: pick(env, "BEADHUB_REDIS_PREFIX")?.value ?? "",
     host,
     port: integer(env, "BEADHUB_PORT", 8000, 1, 65535),
@@ -120,7 +139,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     authCacheSeconds: integer(env, "BEADHUB_AUTH_CACHE_SECONDS", 5, 0, 60),
     maxBodyBytes: integer(env, "BEADHUB_MAX_BODY_BYTES", 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     shutdownGraceSeconds: integer(env, "BEADHUB_SHUTDOWN_GRACE_SECONDS", 10, 0, 600),
-    dataDir: pick(env, "BEADHUB_DATA_DIR")?.value ?? null,
+    dataDir: resolveDataDir(env),
   };
   // BEADHUB_RELOAD and BEADHUB_DASHBOARD_HUMAN exist in the reference but change nothing
   // here; still reject nonsense so a typo does not pass silently.

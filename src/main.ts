@@ -16,7 +16,11 @@ Commands:
 Configuration comes from the environment (see README.md): BEADHUB_DATABASE_URL
 (or DATABASE_URL), BEADHUB_REDIS_URL, BEADHUB_HOST, BEADHUB_PORT,
 BEADHUB_LOG_LEVEL, BEADHUB_PRESENCE_TTL_SECONDS, BEADHUB_INIT_RATE_LIMIT,
-BEADHUB_INIT_RATE_WINDOW, BEADHUB_INTERNAL_AUTH_SECRET, …`;
+BEADHUB_INIT_RATE_WINDOW, BEADHUB_INTERNAL_AUTH_SECRET, …
+
+Without BEADHUB_DATABASE_URL it runs in embedded mode: a built-in PostgreSQL
+and in-process events, single process only, data in BEADHUB_DATA_DIR
+(default $XDG_DATA_HOME/beadhub or ~/.local/share/beadhub).`;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? "serve";
@@ -43,25 +47,39 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel, config.logJson);
-  if (!config.databaseUrl) {
-    console.error("configuration error: BEADHUB_DATABASE_URL (or DATABASE_URL) is required");
-    return 2;
-  }
 
   if (command === "migrate") {
     const { openSql } = await import("./db/pool");
     const { migrate } = await import("./db/migrate");
-    const sql = openSql(config.databaseUrl, { max: 1 });
+    // Without a database URL, migrate the embedded database in the data directory.
+    let embedded: import("./embedded/runtime").EmbeddedSql | null = null;
+    if (!config.databaseUrl) {
+      const { openEmbeddedSql } = await import("./embedded/runtime");
+      try {
+        embedded = await openEmbeddedSql(config.dataDir, log);
+      } catch (err) {
+        console.error(`migrate failed: ${(err as Error).message}`);
+        return 1;
+      }
+    }
+    const sql = embedded?.sql ?? openSql(config.databaseUrl!, { max: 1 });
     try {
       const result = await migrate(sql);
-      log.info("migrations done", { applied: result.applied, already_applied: result.skipped });
+      log.info("migrations done", {
+        applied: result.applied,
+        already_applied: result.skipped,
+        ...(embedded ? { data_dir: config.dataDir } : {}),
+      });
       return 0;
     } finally {
-      await sql.end({ timeout: 5 });
+      if (embedded) await embedded.close();
+      else await sql.end({ timeout: 5 });
     }
   }
 
   const { startServer } = await import("./server");
+  const { installDriverGuards } = await import("./db/driver-guard");
+  installDriverGuards(log);
   let running;
   try {
     running = await startServer(config, log);

@@ -12,7 +12,9 @@ const TIMESTAMPTZ_OID = 1184;
 
 /** "2026-02-07 11:39:32.123456+00" (session TimeZone=UTC) → "2026-02-07T11:39:32.123456+00:00". */
 export function pgTimestampToIso(text: string): string {
-  const t = text.replace(" ", "T");
+  // Postgres trims trailing zeros (".16"), Python always prints six digits
+  // (".160000"); PGlite's clock has only milliseconds, so this shows up there first.
+  const t = text.replace(" ", "T").replace(/\.(\d{1,5})(?=[+-]|$)/, (_, f: string) => "." + f.padEnd(6, "0"));
   if (t.endsWith("+00")) return t + ":00";
   return t;
 }
@@ -22,13 +24,24 @@ export interface PoolOptions {
   /** Seconds to wait for a connection before failing a query. */
   connectTimeout?: number;
   onnotice?: (notice: unknown) => void;
+  /** Overrides the URL's host; a path is a unix socket directory (embedded mode). */
+  host?: string;
 }
 
 export function openSql(url: string, options: PoolOptions = {}): Sql {
   return postgres(url, {
+    ...(options.host ? { host: options.host } : {}),
     max: options.max ?? 10,
-    connect_timeout: options.connectTimeout ?? 10,
+    // 3 s, not 10: around a Postgres restart a connection attempt can stall
+    // until this fires, and every request queued on the pool waits with it
+    // (test/faults.test.ts saw 10 s freezes). A healthy connect takes milliseconds.
+    connect_timeout: options.connectTimeout ?? 3,
     idle_timeout: 60,
+    // postgres.js's default reconnect backoff grows with every failed attempt
+    // across the pool (3^n/100 s, up to 20 s): after a few seconds of outage,
+    // requests hung for seconds and recovery after a restart took up to 20 s.
+    // Capped at 0.5 s: fast 503s while Postgres is away, fast recovery.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
     onnotice: options.onnotice ?? (() => {}),
     connection: { TimeZone: "UTC", application_name: "beadhub" },
     types: {

@@ -6,7 +6,12 @@ import { loadConfig, type Config } from "../../src/config";
 import { openSql, type Sql } from "../../src/db/pool";
 import { openRedis } from "../../src/redis/client";
 import { silentLogger, type Logger } from "../../src/log";
+import { createMemoryRedis } from "../../src/redis/memory";
 import { createDatabaseFromTemplate, dropDatabase, urlFor } from "./db";
+import { EMBEDDED, startEmbeddedTestDb } from "./embedded";
+
+/** True in the embedded test pass: skip what needs several processes (`test.skipIf(EMBEDDED)`). */
+export { EMBEDDED };
 
 export const REDIS_URL = process.env.BEADHUB_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
 
@@ -65,11 +70,12 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
 export async function startTestApp(
   options: { config?: Partial<Config>; log?: Logger; enableBootstrapRoutes?: boolean } = {},
 ): Promise<TestApp> {
+  if (EMBEDDED) return startEmbeddedTestApp(options);
   const database = await createDatabaseFromTemplate();
   const prefix = `test:${database}:`;
   const config = testConfig(database, prefix, options.config);
   const sql = openSql(config.databaseUrl!, { max: 10 });
-  const redis = await openRedis(config.redisUrl, { keyPrefix: prefix });
+  const redis = await openRedis(config.redisUrl!, { keyPrefix: prefix });
   const handle = await createApp({
     config,
     sql,
@@ -77,6 +83,44 @@ export async function startTestApp(
     log: options.log ?? silentLogger,
     enableBootstrapRoutes: options.enableBootstrapRoutes,
   });
+  return wrapTestApp(handle, sql, redis, config, database, prefix, async () => {
+    await sql.end({ timeout: 5 });
+    redis.disconnect();
+    await deleteRedisPrefix(prefix);
+    await dropDatabase(database);
+  });
+}
+
+/** BEADHUB_TEST_EMBEDDED=1: the same app on a per-file embedded PostgreSQL and the in-process Redis. */
+async function startEmbeddedTestApp(
+  options: { config?: Partial<Config>; log?: Logger; enableBootstrapRoutes?: boolean } = {},
+): Promise<TestApp> {
+  const db = await startEmbeddedTestDb();
+  const prefix = `test:${db.name}:`;
+  const config = Object.freeze({ ...testConfig(db.name, prefix, options.config), databaseUrl: null, redisUrl: null });
+  const redis = createMemoryRedis({ keyPrefix: prefix });
+  const handle = await createApp({
+    config,
+    sql: db.sql,
+    redis,
+    log: options.log ?? silentLogger,
+    enableBootstrapRoutes: options.enableBootstrapRoutes,
+  });
+  return wrapTestApp(handle, db.sql, redis, config, db.name, prefix, async () => {
+    redis.disconnect();
+    await db.close();
+  });
+}
+
+function wrapTestApp(
+  handle: AppHandle,
+  sql: Sql,
+  redis: Redis,
+  config: Readonly<Config>,
+  database: string,
+  prefix: string,
+  release: () => Promise<void>,
+): TestApp {
   return {
     handle,
     sql,
@@ -105,10 +149,7 @@ export async function startTestApp(
     },
     async close() {
       await handle.close();
-      await sql.end({ timeout: 5 });
-      redis.disconnect();
-      await deleteRedisPrefix(prefix);
-      await dropDatabase(database);
+      await release();
     },
   };
 }
