@@ -59,6 +59,18 @@ function isDatabaseUnavailable(err: { code?: unknown; message?: unknown }): bool
   );
 }
 
+/**
+ * Postgres "data exception" (SQLSTATE class 22: bad encoding, unsupported
+ * escape, invalid JSON text, value out of range) and "stack depth limit
+ * exceeded" (54001): the value came from the request.
+ */
+function isRejectedValue(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown };
+  if (e?.name !== "PostgresError") return false;
+  const code = String(e.code ?? "");
+  return code.startsWith("22") || code === "54001";
+}
+
 export interface ErrorContext {
   code: string | number;
   error: unknown;
@@ -94,6 +106,12 @@ export function handleError(ctx: ErrorContext): Response {
   }
   const err = (error ?? {}) as { code?: unknown; message?: unknown; status?: unknown };
   if (err.code === "23505") return json(409, { detail: "Conflict: the resource already exists" });
+  if (isRejectedValue(error)) {
+    // A value Postgres cannot store (NUL in text, \u0000 or a lone surrogate in
+    // JSON, nesting past its stack limit): the client's input, so a 422, not a 500.
+    ctx.log.warning("value rejected by the database", { request_id: ctx.requestId, path: ctx.path, code: String(err.code) });
+    return json(422, { detail: `Invalid input: ${String(err.message)}` });
+  }
   if (isDatabaseUnavailable(err)) {
     ctx.log.error("database unavailable", { request_id: ctx.requestId, error: String(err.message) });
     return json(503, { detail: "Database unavailable, try again shortly" }, { "retry-after": "1" });
