@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mintApiKey } from "../src/auth/api-keys";
-import { channels } from "../src/redis/keys";
 import { initAgent, startTestApp } from "./support/harness";
+import { eventsDuring as eventsDuringOn } from "./support/events";
 
 const t = await startTestApp();
 afterAll(() => t.close());
@@ -22,31 +22,7 @@ const send = (token: string | undefined, body: unknown) => t.request("POST", "/v
 const inbox = (token: string | undefined, query = "") => t.request("GET", `/v1/messages/inbox${query}`, { token });
 const ack = (token: string | undefined, id: string) => t.request("POST", `/v1/messages/${id}/ack`, { token, headers: { accept: "application/json" } });
 
-async function until(check: () => Promise<boolean>, ms = 2000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await Bun.sleep(10);
-  }
-}
-
-/** Collect events published on a workspace's channel while `fn` runs. */
-async function eventsDuring(workspaceId: string, fn: () => Promise<unknown>): Promise<any[]> {
-  const channel = channels.workspaceEvents(workspaceId);
-  const got: any[] = [];
-  const stop = t.handle.deps.bus.subscribe([channel], (m) => got.push(JSON.parse(m)));
-  try {
-    await until(async () => {
-      const [, n] = (await t.redis.call("PUBSUB", "NUMSUB", t.prefix + channel)) as [string, number];
-      return Number(n) > 0;
-    });
-    await fn();
-    await until(async () => got.length > 0).catch(() => {});
-    return got;
-  } finally {
-    stop();
-  }
-}
+const eventsDuring = (workspaceId: string, fn: () => Promise<unknown>) => eventsDuringOn(t, workspaceId, fn);
 
 /** Every field aw's InboxMessage decodes, with the type it decodes into. */
 function expectInboxMessageShape(m: any) {

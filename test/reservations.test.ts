@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mintApiKey } from "../src/auth/api-keys";
-import { channels } from "../src/redis/keys";
 import { initAgent, startTestApp } from "./support/harness";
+import { eventsDuring as eventsDuringOn } from "./support/events";
 
 const t = await startTestApp();
 afterAll(() => t.close());
@@ -21,30 +21,7 @@ const acquire = (token: string | undefined, body: unknown) => post("", token, JS
 const list = (token: string | undefined, query = "") => t.request("GET", `/v1/reservations${query}`, { token });
 const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 1000);
 
-async function until(check: () => Promise<boolean>, ms = 2000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await Bun.sleep(10);
-  }
-}
-
-async function eventsDuring(workspaceId: string, fn: () => Promise<unknown>): Promise<any[]> {
-  const channel = channels.workspaceEvents(workspaceId);
-  const got: any[] = [];
-  const stop = t.handle.deps.bus.subscribe([channel], (m) => got.push(JSON.parse(m)));
-  try {
-    await until(async () => {
-      const [, n] = (await t.redis.call("PUBSUB", "NUMSUB", t.prefix + channel)) as [string, number];
-      return Number(n) > 0;
-    });
-    await fn();
-    await until(async () => got.length > 0).catch(() => {});
-    return got;
-  } finally {
-    stop();
-  }
-}
+const eventsDuring = (workspaceId: string, fn: () => Promise<unknown>) => eventsDuringOn(t, workspaceId, fn);
 
 describe("POST /v1/reservations (acquire)", () => {
   test("bdh auto-reserve body: 200 with every field aw decodes", async () => {
