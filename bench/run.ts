@@ -203,14 +203,26 @@ async function main() {
     maxLoadRss = Math.max(maxLoadRss, long.max_rss_mb ?? 0);
     row({ figure: "RSS under load (max)", value: `${fmt(maxLoadRss)} MB`, floor: "-", ratio: "-", target: "-", met: null, command: "/proc/<pid>/status sampled every 500 ms" });
 
-    // Sync and SSE benches, when present.
-    for (const [file, fn] of [["sync.ts", "benchSync"], ["sse.ts", "benchSse"]] as const) {
-      if (!existsSync(`${ROOT}bench/${file}`)) continue;
-      const mod = await import(`./${file}`);
-      if (typeof mod[fn] !== "function") continue;
-      const extra = (await mod[fn]({ baseUrl: base, databaseUrl: dbUrl(database), redisUrl: redis.url, serverPid: server.pid })) as Row[];
-      for (const r of extra) row(r);
+    // Sync: the HTTP endpoint against a bare set-based upsert of the same rows.
+    const { benchSync } = await import("./sync");
+    const sync = await benchSync(base, dbUrl(database));
+    raw.sync = sync;
+    for (const size of sync.sizes) {
+      row({
+        figure: `sync ${size.issues.toLocaleString("en")} issues (POST /v1/bdh/sync, full)`,
+        value: `${fmt(size.http_issues_per_s)} issues/s`,
+        floor: `${fmt(size.floor_issues_per_s)} issues/s (bare json_to_recordset upsert)`,
+        ratio: fmt(size.http_issues_per_s / size.floor_issues_per_s, 2),
+        target: size.issues >= 10_000 ? "≥ 0.70" : "-",
+        met: size.issues >= 10_000 ? size.http_issues_per_s / size.floor_issues_per_s >= 0.7 : null,
+        command: "bench/sync.ts benchSync",
+      });
     }
+
+    // SSE fan-out against a bare Bun fan-out from one Redis subscription.
+    const { benchSse } = await import("./sse");
+    const sse = (await benchSse({ baseUrl: base, databaseUrl: dbUrl(database), redisUrl: redis.url, serverPid: server.pid })) as Row[];
+    for (const r of sse) row(r);
   } finally {
     for (const c of children) await stopProcess(c).catch(() => {});
     redis.stop();
