@@ -16,6 +16,8 @@ export interface LoadSpec {
 
 export interface LoadResult {
   requests: number;
+  /** Every completed request, warm-up included (to divide server CPU by). */
+  total_requests: number;
   errors: number;
   statuses: Record<string, number>;
   rps: number;
@@ -39,6 +41,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const perSecond = new Array(Math.ceil(spec.seconds)).fill(0);
   const statuses: Record<string, number> = {};
   let errors = 0;
+  let total = 0;
   const method = spec.method ?? "GET";
   const inits: RequestInit[] = (spec.variants ?? [{}]).map((v) => ({
     method,
@@ -60,6 +63,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         status = -1;
       }
       const t1 = performance.now();
+      total++;
       if (t0 < measureFrom) continue;
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status < 200 || status >= 300) errors++;
@@ -72,6 +76,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
+    total_requests: total,
     errors,
     statuses,
     rps: latencies.length / spec.seconds,

@@ -2,19 +2,29 @@
 // run, against the compiled binary (dist/beadhub) on a fresh database and a
 // private Redis. Writes bench/RESULTS.md and bench/results.json. Benchmarks
 // report; they never fail CI.
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import type { Subprocess } from "bun";
 import Redis from "ioredis";
 import type { LoadResult, LoadSpec } from "./load";
 import { startCountingProxy } from "./pg-count-proxy";
 import { prepareScenario, type Scenario } from "./scenario";
-import { BUN, ROOT, createDatabase, dbUrl, dropDatabase, freePort, rssMb, startRedis, waitFor, type PrivateRedis } from "./lib";
+import { BUN, ROOT, cpuSeconds, createDatabase, dbUrl, dropDatabase, freePort, rssMb, startRedis, waitFor, type PrivateRedis } from "./lib";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LONG_SECONDS = Number(process.env.BENCH_LONG_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const POOL = Number(process.env.BEADHUB_DB_POOL_SIZE ?? 10);
 const BIN = `${ROOT}dist/beadhub`;
+// BENCH_FROM_SOURCE=1 runs `bun src/main.ts` instead of the binary (profiling, quick edits).
+// BENCH_PROFILE=1 (with BENCH_FROM_SOURCE) writes a markdown CPU profile per server process to bench/out/prof/.
+const PROFILE = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${ROOT}bench/out/prof`] : [];
+const SERVER_CMD = process.env.BENCH_FROM_SOURCE ? [BUN, ...PROFILE, `${ROOT}src/main.ts`] : [BIN];
+// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,sync,sse picks
+// sections (default all); BENCH_ENDPOINTS=<regex> picks endpoints by name.
+const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,sync,sse").split(",").map((s) => s.trim()));
+const ENDPOINTS = new RegExp(process.env.BENCH_ENDPOINTS ?? ".");
+// A partial run must not overwrite the full table: it goes to bench/out/.
+const PARTIAL = process.env.BENCH_ONLY !== undefined || process.env.BENCH_ENDPOINTS !== undefined;
 
 export interface Row {
   figure: string;
@@ -34,7 +44,7 @@ function row(r: Row) {
 }
 
 function startServer(env: Record<string, string>): Subprocess {
-  return Bun.spawn([BIN, "serve"], {
+  return Bun.spawn([...SERVER_CMD, "serve"], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", BEADHUB_LOG_LEVEL: "warning", ...env },
     stdout: "ignore",
     stderr: "inherit",
@@ -47,8 +57,12 @@ async function stopProcess(p: Subprocess) {
   if (p.exitCode === null) p.kill("SIGKILL");
 }
 
-async function load(spec: LoadSpec, samplePid?: number): Promise<LoadResult & { max_rss_mb?: number }> {
+type Measured = LoadResult & { max_rss_mb?: number; cpu_ms_per_request?: number };
+
+/** Run the load process; samplePid's RSS and CPU per request are recorded over the run. */
+async function load(spec: LoadSpec, samplePid?: number): Promise<Measured> {
   let maxRss = 0;
+  const cpu0 = samplePid ? cpuSeconds(samplePid) : NaN;
   const timer = samplePid
     ? setInterval(() => {
         maxRss = Math.max(maxRss, rssMb(samplePid));
@@ -59,7 +73,9 @@ async function load(spec: LoadSpec, samplePid?: number): Promise<LoadResult & { 
   await proc.exited;
   if (timer) clearInterval(timer);
   const result = JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
-  return samplePid ? { ...result, max_rss_mb: maxRss } : result;
+  if (!samplePid) return result;
+  const cpuMs = (cpuSeconds(samplePid) - cpu0) * 1000;
+  return { ...result, max_rss_mb: maxRss, cpu_ms_per_request: cpuMs / result.total_requests };
 }
 
 async function redisCalls(redis: Redis): Promise<number> {
@@ -91,6 +107,15 @@ async function measureStartup(env: Record<string, string>, port: number): Promis
   return { ms, idleRss };
 }
 
+async function startupRows(env: Record<string, string>) {
+  const startup = await measureStartup(env, await freePort());
+  const sorted = [...startup.ms].sort((a, b) => a - b);
+  const median = sorted[2];
+  raw.startup_ms = startup.ms;
+  row({ figure: "start → first /health (migrated DB, median of 5)", value: `${fmt(median)} ms`, floor: "-", ratio: "-", target: "≤ 200 ms", met: median <= 200, command: "dist/beadhub serve; poll /health every 2 ms" });
+  row({ figure: "idle RSS", value: `${fmt(startup.idleRss)} MB`, floor: "-", ratio: "-", target: "≤ 80 MB", met: startup.idleRss <= 80, command: "/proc/<pid>/status VmRSS, 1.5 s after start" });
+}
+
 async function main() {
   if (!existsSync(BIN)) throw new Error("dist/beadhub is missing: run `make build` (make bench does)");
   const started = performance.now();
@@ -110,15 +135,9 @@ async function main() {
     row({ figure: "binary size", value: `${fmt(size)} MB`, floor: "bun runtime ~107 MB", ratio: "-", target: "-", met: null, command: "stat dist/beadhub" });
 
     // Migrate once, then time start → first /health on the migrated database.
-    const migrate = Bun.spawn([BIN, "migrate"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "inherit" });
+    const migrate = Bun.spawn([...SERVER_CMD, "migrate"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "inherit" });
     await migrate.exited;
-    const startupPort = await freePort();
-    const startup = await measureStartup(env, startupPort);
-    const sorted = [...startup.ms].sort((a, b) => a - b);
-    const median = sorted[2];
-    raw.startup_ms = startup.ms;
-    row({ figure: "start → first /health (migrated DB, median of 5)", value: `${fmt(median)} ms`, floor: "-", ratio: "-", target: "≤ 200 ms", met: median <= 200, command: "dist/beadhub serve; poll /health every 2 ms" });
-    row({ figure: "idle RSS", value: `${fmt(startup.idleRss)} MB`, floor: "-", ratio: "-", target: "≤ 80 MB", met: startup.idleRss <= 80, command: "/proc/<pid>/status VmRSS, 1.5 s after start" });
+    if (ONLY.has("startup")) await startupRows(env);
 
     // The server under test.
     const port = await freePort();
@@ -126,7 +145,8 @@ async function main() {
     children.push(server);
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`${base}/health`);
-    const scenario: Scenario = await prepareScenario(base, dbUrl(database), CONNECTIONS);
+    const prepared: Scenario = await prepareScenario(base, dbUrl(database), CONNECTIONS);
+    const scenario = { ...prepared, endpoints: prepared.endpoints.filter((e) => ENDPOINTS.test(e.name)) };
 
     // Calibration: how many Postgres round-trips and Redis commands each endpoint makes.
     const proxy = startCountingProxy("127.0.0.1", 5432);
@@ -137,7 +157,7 @@ async function main() {
     children.push(calibration);
     await waitFor(`http://127.0.0.1:${calPort}/health`);
     const counter = new Redis(redis.url);
-    const costs: Record<string, { pg: number; redis: number }> = {};
+    const costs: Record<string, { pg: number; redis: number; bytes: number }> = {};
     for (const ep of scenario.endpoints) {
       const v = ep.spec.variants?.[0] ?? {};
       const send = () =>
@@ -146,12 +166,17 @@ async function main() {
       const pg0 = proxy.count();
       const r0 = await redisCalls(counter);
       const n = 40;
+      let bytes = 0;
       for (let i = 0; i < n; i++) {
         const res = await send();
-        await res.arrayBuffer();
+        bytes += (await res.arrayBuffer()).byteLength;
         if (!res.ok) throw new Error(`${ep.name}: calibration request answered ${res.status}`);
       }
-      costs[ep.name] = { pg: Math.round((proxy.count() - pg0) / n), redis: Math.round(((await redisCalls(counter)) - r0) / n) };
+      costs[ep.name] = {
+        pg: Math.round((proxy.count() - pg0) / n),
+        redis: Math.round(((await redisCalls(counter)) - r0) / n),
+        bytes: Math.round(bytes / n),
+      };
     }
     counter.disconnect();
     await stopProcess(calibration);
@@ -165,18 +190,29 @@ async function main() {
     await waitFor(`http://127.0.0.1:${floorPort}/floor`);
 
     let maxLoadRss = 0;
-    for (const ep of scenario.endpoints) {
+    for (const ep of ONLY.has("endpoints") ? scenario.endpoints : []) {
       const c = costs[ep.name];
       const result = await load({ ...ep.spec, url: `${base}${ep.path}`, connections: CONNECTIONS, seconds: SECONDS }, server.pid);
-      const floorResult = await load({ url: `http://127.0.0.1:${floorPort}/floor?pg=${c.pg}&redis=${c.redis}`, connections: CONNECTIONS, seconds: SECONDS });
+      // Same method, request body and response size as the endpoint: the floor moves the same bytes.
+      const v = ep.spec.variants?.[0] ?? {};
+      const floorResult = await load(
+        {
+          url: `http://127.0.0.1:${floorPort}/floor?pg=${c.pg}&redis=${c.redis}&bytes=${c.bytes}`,
+          method: ep.spec.method,
+          body: v.body ?? ep.spec.body,
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+        },
+        floor.pid,
+      );
       maxLoadRss = Math.max(maxLoadRss, result.max_rss_mb ?? 0);
       raw[ep.name] = { result, floor: floorResult, cost: c };
       const ratio = result.rps / floorResult.rps;
       const ok = ratio >= 0.7 && result.p99_ms <= 10 && result.errors === 0;
       row({
-        figure: `${ep.name} @${CONNECTIONS} conns (${c.pg} pg, ${c.redis} redis per request)`,
-        value: `${fmt(result.rps)} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}`,
-        floor: `${fmt(floorResult.rps)} req/s, p99 ${floorResult.p99_ms} ms`,
+        figure: `${ep.name} @${CONNECTIONS} conns (${c.pg} pg, ${c.redis} redis, ${c.bytes} response bytes per request)`,
+        value: `${fmt(result.rps)} req/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}, CPU ${fmt(result.cpu_ms_per_request!, 3)} ms/req`,
+        floor: `${fmt(floorResult.rps)} req/s, p99 ${floorResult.p99_ms} ms, CPU ${fmt(floorResult.cpu_ms_per_request!, 3)} ms/req`,
         ratio: fmt(ratio, 2),
         target: "≥ 0.70, p99 ≤ 10 ms",
         met: ok,
@@ -184,45 +220,51 @@ async function main() {
       });
     }
 
-    // Flatness: one long run of the heaviest endpoint; first 10 s vs last 10 s.
-    const heavy = scenario.endpoints[0];
-    const long = await load({ ...heavy.spec, url: `${base}${heavy.path}`, connections: CONNECTIONS, seconds: LONG_SECONDS }, server.pid);
-    const ps = long.per_second;
-    const first = ps.slice(0, 10).reduce((a, b) => a + b, 0) / 10;
-    const last = ps.slice(-10).reduce((a, b) => a + b, 0) / 10;
-    raw.flatness = long;
-    row({
-      figure: `${heavy.name} over ${LONG_SECONDS} s: last 10 s vs first 10 s`,
-      value: `${fmt(last)} vs ${fmt(first)} req/s`,
-      floor: "-",
-      ratio: fmt(last / first, 2),
-      target: "within 15%",
-      met: Math.abs(last / first - 1) <= 0.15,
-      command: `bench/load.ts ${heavy.path} for ${LONG_SECONDS} s`,
-    });
-    maxLoadRss = Math.max(maxLoadRss, long.max_rss_mb ?? 0);
+    if (ONLY.has("long") && scenario.endpoints.length > 0) {
+      // Flatness: one long run of the heaviest endpoint; first 10 s vs last 10 s.
+      const heavy = scenario.endpoints[0];
+      const long = await load({ ...heavy.spec, url: `${base}${heavy.path}`, connections: CONNECTIONS, seconds: LONG_SECONDS }, server.pid);
+      const ps = long.per_second;
+      const first = ps.slice(0, 10).reduce((a, b) => a + b, 0) / 10;
+      const last = ps.slice(-10).reduce((a, b) => a + b, 0) / 10;
+      raw.flatness = long;
+      row({
+        figure: `${heavy.name} over ${LONG_SECONDS} s: last 10 s vs first 10 s`,
+        value: `${fmt(last)} vs ${fmt(first)} req/s`,
+        floor: "-",
+        ratio: fmt(last / first, 2),
+        target: "within 15%",
+        met: Math.abs(last / first - 1) <= 0.15,
+        command: `bench/load.ts ${heavy.path} for ${LONG_SECONDS} s`,
+      });
+      maxLoadRss = Math.max(maxLoadRss, long.max_rss_mb ?? 0);
+    }
     row({ figure: "RSS under load (max)", value: `${fmt(maxLoadRss)} MB`, floor: "-", ratio: "-", target: "-", met: null, command: "/proc/<pid>/status sampled every 500 ms" });
 
-    // Sync: the HTTP endpoint against a bare set-based upsert of the same rows.
-    const { benchSync } = await import("./sync");
-    const sync = await benchSync(base, dbUrl(database));
-    raw.sync = sync;
-    for (const size of sync.sizes) {
-      row({
-        figure: `sync ${size.issues.toLocaleString("en")} issues (POST /v1/bdh/sync, full)`,
-        value: `${fmt(size.http_issues_per_s)} issues/s`,
-        floor: `${fmt(size.floor_issues_per_s)} issues/s (bare json_to_recordset upsert)`,
-        ratio: fmt(size.http_issues_per_s / size.floor_issues_per_s, 2),
-        target: size.issues >= 10_000 ? "≥ 0.70" : "-",
-        met: size.issues >= 10_000 ? size.http_issues_per_s / size.floor_issues_per_s >= 0.7 : null,
-        command: "bench/sync.ts benchSync",
-      });
+    if (ONLY.has("sync")) {
+      // Sync: the HTTP endpoint against a bare set-based upsert of the same rows.
+      const { benchSync } = await import("./sync");
+      const sync = await benchSync(base, dbUrl(database));
+      raw.sync = sync;
+      for (const size of sync.sizes) {
+        row({
+          figure: `sync ${size.issues.toLocaleString("en")} issues (POST /v1/bdh/sync, full)`,
+          value: `${fmt(size.http_issues_per_s)} issues/s`,
+          floor: `${fmt(size.floor_issues_per_s)} issues/s (bare json_to_recordset upsert)`,
+          ratio: fmt(size.http_issues_per_s / size.floor_issues_per_s, 2),
+          target: size.issues >= 10_000 ? "≥ 0.70" : "-",
+          met: size.issues >= 10_000 ? size.http_issues_per_s / size.floor_issues_per_s >= 0.7 : null,
+          command: "bench/sync.ts benchSync",
+        });
+      }
     }
 
-    // SSE fan-out against a bare Bun fan-out from one Redis subscription.
-    const { benchSse } = await import("./sse");
-    const sse = (await benchSse({ baseUrl: base, databaseUrl: dbUrl(database), redisUrl: redis.url, serverPid: server.pid })) as Row[];
-    for (const r of sse) row(r);
+    if (ONLY.has("sse")) {
+      // SSE fan-out against a bare Bun fan-out from one Redis subscription.
+      const { benchSse } = await import("./sse");
+      const sse = (await benchSse({ baseUrl: base, databaseUrl: dbUrl(database), redisUrl: redis.url, serverPid: server.pid })) as Row[];
+      for (const r of sse) row(r);
+    }
   } finally {
     for (const c of children) await stopProcess(c).catch(() => {});
     redis.stop();
@@ -245,9 +287,11 @@ function writeResults(elapsedSeconds: number) {
     ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.floor} | ${r.ratio} | ${r.target} | ${r.met === null ? "-" : r.met ? "yes" : "no"} | \`${r.command}\` |`),
     "",
   ];
-  writeFileSync(`${ROOT}bench/RESULTS.md`, lines.join("\n"));
-  writeFileSync(`${ROOT}bench/results.json`, JSON.stringify({ when, elapsed_seconds: elapsedSeconds, rows, raw }, null, 2) + "\n");
-  console.log(`wrote bench/RESULTS.md and bench/results.json (${fmt(elapsedSeconds)} s)`);
+  const dir = PARTIAL ? "bench/out" : "bench";
+  mkdirSync(`${ROOT}${dir}`, { recursive: true });
+  writeFileSync(`${ROOT}${dir}/RESULTS.md`, lines.join("\n"));
+  writeFileSync(`${ROOT}${dir}/results.json`, JSON.stringify({ when, elapsed_seconds: elapsedSeconds, rows, raw }, null, 2) + "\n");
+  console.log(`wrote ${dir}/RESULTS.md and ${dir}/results.json (${fmt(elapsedSeconds)} s)`);
 }
 
 await main();

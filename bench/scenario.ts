@@ -49,21 +49,23 @@ export async function prepareScenario(base: string, databaseUrl: string, count: 
   }
 
   // Synced issues and a claim per agent for /v1/status.
-  const issues = Array.from({ length: 200 }, (_, i) =>
-    JSON.stringify({ id: `bd-${i}`, title: `Issue ${i}`, status: "open", priority: i % 4, issue_type: "task", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" }),
-  ).join("\n");
+  const issue = (i: number, status: string) =>
+    JSON.stringify({ id: `bd-${i}`, title: `Issue ${i}`, status, priority: i % 4, issue_type: "task", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" });
+  const issues = Array.from({ length: 200 }, (_, i) => issue(i, "open")).join("\n");
   const identity = (a: Scenario["agents"][number]) => ({ workspace_id: a.agent_id, alias: a.alias, human_name: "Bench", repo_origin: ORIGIN, role: "agent" });
-  await fetch(`${base}/v1/bdh/sync`, {
+  await json(await fetch(`${base}/v1/bdh/sync`, {
     method: "POST",
     headers: { ...auth(agents[0]), "content-type": "application/json" },
     body: JSON.stringify({ ...identity(agents[0]), sync_mode: "full", issues_jsonl: issues }),
-  });
+  }));
   for (const [i, a] of agents.entries()) {
-    await fetch(`${base}/v1/bdh/sync`, {
-      method: "POST",
-      headers: { ...auth(a), "content-type": "application/json" },
-      body: JSON.stringify({ ...identity(a), sync_mode: "incremental", changed_issues: "", deleted_ids: [], command_line: `update bd-${i} --status in_progress` }),
-    }).catch(() => {});
+    await json(
+      await fetch(`${base}/v1/bdh/sync`, {
+        method: "POST",
+        headers: { ...auth(a), "content-type": "application/json" },
+        body: JSON.stringify({ ...identity(a), sync_mode: "incremental", changed_issues: issue(i, "in_progress"), deleted_ids: [], command_line: `update bd-${i} --status in_progress` }),
+      }),
+    );
   }
 
   const perAgent = (body?: (a: Scenario["agents"][number]) => unknown) =>

@@ -2,6 +2,10 @@
 // that copies every message to every open stream, nothing else (no auth, no
 // filtering, no framework). `bun bench/sse-floor.ts <port> <redis url> <channel>`.
 import Redis from "ioredis";
+import { installTracingChannelFix } from "../src/redis/tracing-channel-fix";
+
+// The floor gets the same ioredis fix as the server (src/redis/tracing-channel-fix.ts).
+installTracingChannelFix();
 
 const [port, redisUrl, channel] = process.argv.slice(2);
 const encoder = new TextEncoder();

@@ -10,7 +10,7 @@
 import type { Subprocess } from "bun";
 import type { Row } from "./run";
 import type { SseLoadResult, SseLoadSpec } from "./sse-load";
-import { BUN, ROOT, createDatabase, dbUrl, dropDatabase, freePort, json, rssMb, startRedis, waitFor } from "./lib";
+import { BUN, ROOT, createDatabase, dbUrl, dropDatabase, freePort, json, rssMb, startRedis, waitFor, cpuSeconds } from "./lib";
 
 const CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
 const EVENTS = Number(process.env.BENCH_SSE_EVENTS ?? 1000);
@@ -25,17 +25,6 @@ export interface SseBenchInput {
   serverPid: number;
   /** The server's BEADHUB_REDIS_PREFIX (bench/run.ts uses none). */
   redisPrefix?: string;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = require("node:fs").readFileSync(`/proc/${pid}/stat`, "utf8") as string;
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 type Measured = SseLoadResult & { max_rss_mb: number; cpu_s: number };

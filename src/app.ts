@@ -9,7 +9,7 @@ import { swagger } from "@elysiajs/swagger";
 import type Redis from "ioredis";
 import type { Config } from "./config";
 import type { Deps } from "./deps";
-import { KeyCache } from "./auth/identity";
+import { createAuthCache } from "./auth/cache";
 import { migrate } from "./db/migrate";
 import { openSql, type Sql } from "./db/pool";
 import { createRedisBus, type EventBus } from "./events/bus";
@@ -92,7 +92,7 @@ export async function createApp(options: AppOptions): Promise<AppHandle> {
     redis: redis!,
     bus,
     log,
-    keyCache: new KeyCache(config.authCacheSeconds * 1000),
+    authCache: createAuthCache(config.authCacheSeconds),
   };
   const shutdown = new AbortController();
   const app = buildApp(deps, shutdown.signal, options.enableBootstrapRoutes ?? true);

@@ -4,7 +4,7 @@ import type { Config } from "./config";
 import type { Sql } from "./db/pool";
 import type { EventBus } from "./events/bus";
 import type { Logger } from "./log";
-import type { KeyCache } from "./auth/identity";
+import type { AuthCache } from "./auth/cache";
 
 export interface Deps {
   config: Readonly<Config>;
@@ -12,5 +12,6 @@ export interface Deps {
   redis: Redis;
   bus: EventBus;
   log: Logger;
-  keyCache: KeyCache;
+  /** Verified API keys and actor agents, briefly (src/auth/cache.ts). */
+  authCache: AuthCache;
 }

@@ -182,4 +182,15 @@ describe("key cache", async () => {
     await Bun.sleep(1100);
     expect((await cached.request("GET", "/v1/auth/introspect", { token: a.api_key })).status).toBe(401);
   });
+
+  test("the actor agent is cached too: a removed agent acts until the window ends, then 404", async () => {
+    const a = await initAgent(cached, { project_slug: "cache", alias: "c2" });
+    const inbox = () => cached.request("GET", "/v1/messages/inbox", { token: a.api_key });
+    expect(await inbox()).toMatchObject({ status: 200, body: { messages: [] } });
+    await cached.sql`update aweb.agents set deleted_at = now() where agent_id = ${a.agent_id}`;
+    // served from the cache: no round-trip saw the deletion yet
+    expect((await inbox()).status).toBe(200);
+    await Bun.sleep(1100);
+    expect(await inbox()).toMatchObject({ status: 404, body: { detail: "Agent not found" } });
+  });
 });

@@ -100,6 +100,45 @@ describe("pre-flight", () => {
   });
 });
 
+describe("touch coalescing (docs/decisions.md: last_seen_at within 5 s)", () => {
+  const state = async () =>
+    (await t.sql`select human_name, role, last_seen_at, updated_at from server.workspaces where workspace_id = ${bob.workspace_id}`)[0];
+
+  test("a repeat within the interval writes nothing: no row update, no presence rewrite", async () => {
+    await t.sql`update server.workspaces set last_seen_at = null where workspace_id = ${bob.workspace_id}`;
+    expect((await command(t, bob, "list", { human_name: "Bob", role: "dev" })).status).toBe(200);
+    const first = await state();
+    expect(first.last_seen_at).not.toBeNull();
+    await t.redis.del(`presence:${bob.workspace_id}`);
+    expect((await command(t, bob, "list", { human_name: "Bob", role: "dev" })).status).toBe(200);
+    expect(await state()).toEqual(first);
+    expect(await t.redis.exists(`presence:${bob.workspace_id}`)).toBe(0);
+  });
+
+  test("a changed human_name or role is written at once, presence included", async () => {
+    await command(t, bob, "list", { human_name: "Bob", role: "dev" });
+    const before = await state();
+    expect((await command(t, bob, "list", { human_name: "Bobby", role: "dev" })).status).toBe(200);
+    const renamed = await state();
+    expect(renamed.human_name).toBe("Bobby");
+    expect(renamed.updated_at > before.updated_at).toBe(true);
+    expect(await t.redis.hget(`presence:${bob.workspace_id}`, "human_name")).toBe("Bobby");
+    await command(t, bob, "list", { human_name: "Bobby" }); // role omitted → nulled now
+    expect((await state()).role).toBeNull();
+  });
+
+  test("once last_seen_at is older than the interval, the next command writes it and presence", async () => {
+    await command(t, bob, "list", { human_name: "Bob" });
+    await t.sql`update server.workspaces set last_seen_at = now() - interval '6 seconds' where workspace_id = ${bob.workspace_id}`;
+    await t.redis.del(`presence:${bob.workspace_id}`);
+    const before = await state();
+    expect((await command(t, bob, "list", { human_name: "Bob" })).status).toBe(200);
+    const after = await state();
+    expect(after.last_seen_at > before.last_seen_at).toBe(true);
+    expect(await t.redis.hgetall(`presence:${bob.workspace_id}`)).toMatchObject({ alias: "bob-cmd", human_name: "Bob" });
+  });
+});
+
 describe("errors", () => {
   test("strict body and field rules → 422", async () => {
     const base = commandBody(alice, "list");

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createLogger } from "../src/log";
+import { MAX_JSON_DEPTH } from "../src/http/json-depth";
 import { startTestApp } from "./support/harness";
 
 const lines: string[] = [];
@@ -27,6 +28,19 @@ describe("error model", () => {
     const res = await t.request("POST", "/v1/init", { raw, headers });
     expect(res.status).toBe(413);
     expect(res.body.detail).toContain("too large");
+  });
+
+  test("JSON nested past MAX_JSON_DEPTH (256) levels → 422 before parsing; 256 levels reach the route's own validation", async () => {
+    const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth); // the shortest body of that depth
+    const post = (raw: string) =>
+      t.request("POST", "/v1/init", { raw, headers: { "content-type": "application/json", "content-length": String(raw.length) } });
+    expect(MAX_JSON_DEPTH).toBe(256);
+    const deep = await post(nested(257));
+    expect(deep.status).toBe(422);
+    expect(deep.body.detail[0]).toMatchObject({ type: "json_invalid", loc: ["body"], msg: "JSON nested deeper than 256 levels" });
+    const allowed = await post(nested(256));
+    expect(allowed.status).toBe(422);
+    expect(allowed.body.detail[0].msg).not.toContain("nested deeper");
   });
 
   test("every response carries a request id; a sane incoming one is echoed", async () => {

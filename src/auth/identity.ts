@@ -1,11 +1,12 @@
 // Resolving who is calling (contract beadhub.md §1, aweb.md §2). Proxy context
 // wins when X-BH-Auth is present and a secret is configured; otherwise Bearer.
-// Verified keys are cached briefly (config.authCacheSeconds) so the hot path
-// does not pay a database round-trip per request; a revoked key stops working
-// within that many seconds.
+// Verified keys and actor agents are cached briefly (src/auth/cache.ts) so the
+// hot path does not pay a database round-trip per request; a revoked key stops
+// working within config.authCacheSeconds.
 import type { Deps } from "../deps";
 import { forbidden, notFound, unauthorized } from "../http/errors";
-import { hashApiKey, verifyKeyHash, type KeyRow } from "./api-keys";
+import { hashApiKey, verifyKeyHash } from "./api-keys";
+import type { AgentRow } from "./cache";
 import { verifyProxyHeaders } from "./proxy";
 
 export interface Identity {
@@ -26,32 +27,6 @@ export interface Actor extends Identity {
   agentType: string;
 }
 
-interface CachedKey {
-  row: KeyRow;
-  expires: number;
-}
-
-export class KeyCache {
-  private entries = new Map<string, CachedKey>();
-  constructor(private readonly ttlMs: number, private readonly maxEntries = 10_000) {}
-
-  get(hash: string): KeyRow | null {
-    const hit = this.entries.get(hash);
-    if (!hit) return null;
-    if (hit.expires <= Date.now()) {
-      this.entries.delete(hash);
-      return null;
-    }
-    return hit.row;
-  }
-
-  set(hash: string, row: KeyRow): void {
-    if (this.ttlMs <= 0) return;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(hash, { row, expires: Date.now() + this.ttlMs });
-  }
-}
-
 const BEARER = "Bearer ";
 
 async function resolveBearer(deps: Deps, headers: Headers): Promise<Identity> {
@@ -59,11 +34,11 @@ async function resolveBearer(deps: Deps, headers: Headers): Promise<Identity> {
   if (header === null) throw unauthorized("Authentication required");
   if (!header.startsWith(BEARER)) throw unauthorized("Invalid Authorization header. Expected: Bearer <token>");
   const hash = hashApiKey(header.slice(BEARER.length));
-  let row = deps.keyCache.get(hash);
+  let row = deps.authCache.keys.get(hash);
   if (!row) {
-    row = await verifyKeyHash(deps.sql, hash);
+    row = (await verifyKeyHash(deps.sql, hash)) ?? undefined;
     if (!row) throw unauthorized("Invalid API key");
-    deps.keyCache.set(hash, row);
+    deps.authCache.keys.set(hash, row);
   }
   return {
     projectId: row.project_id,
@@ -124,11 +99,16 @@ export class RequestAuth {
   private async loadActor(): Promise<Actor> {
     const id = await this.aweb();
     if (!id.agentId) throw forbidden("API key is not bound to an agent");
-    const rows = await this.deps.sql<{ alias: string; human_name: string; agent_type: string }[]>`
-      select alias, human_name, agent_type from aweb.agents
-      where agent_id = ${id.agentId} and project_id = ${id.projectId} and deleted_at is null`;
-    if (rows.length === 0) throw notFound("Agent not found");
-    const a = rows[0];
+    const cacheKey = `${id.projectId}:${id.agentId}`;
+    let a = this.deps.authCache.agents.get(cacheKey);
+    if (!a) {
+      const rows = await this.deps.sql<AgentRow[]>`
+        select alias, human_name, agent_type from aweb.agents
+        where agent_id = ${id.agentId} and project_id = ${id.projectId} and deleted_at is null`;
+      if (rows.length === 0) throw notFound("Agent not found");
+      a = rows[0];
+      this.deps.authCache.agents.set(cacheKey, a);
+    }
     return { ...id, agentId: id.agentId, alias: a.alias, humanName: a.human_name, agentType: a.agent_type };
   }
 

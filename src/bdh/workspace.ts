@@ -17,17 +17,49 @@ export interface TouchedWorkspace {
   current_branch: string | null;
 }
 
-async function touch(db: Db, projectId: string, workspaceId: string, humanName: string, role: string | null) {
-  return db<TouchedWorkspace[]>`
-    update server.workspaces w
-    set last_seen_at = now(), human_name = ${humanName}, role = ${role}
-    from server.projects p
-    where w.workspace_id = ${workspaceId} and w.project_id = ${projectId} and w.deleted_at is null
-      and p.id = w.project_id
-    returning w.workspace_id, w.project_id, p.slug as project_slug, w.repo_id, w.current_branch`;
+/**
+ * How stale last_seen_at may get before a command/sync writes it again. An
+ * UPDATE commits a WAL flush; skipping it when nothing changed is what lets a
+ * burst of bd commands cost one write (docs/decisions.md, issue 8).
+ */
+export const TOUCH_INTERVAL_SECONDS = 5;
+
+interface TouchRow extends TouchedWorkspace {
+  touched: boolean;
 }
 
-/** One round trip on the hot path; the 404/410 distinction only when the update missed. */
+/**
+ * Read the live workspace and, in the same statement, overwrite last_seen_at,
+ * human_name and role when one of them is due. An UPDATE that matches no row
+ * takes no transaction id, so the common case commits without a WAL flush.
+ */
+async function touch(db: Db, projectId: string, workspaceId: string, humanName: string, role: string | null) {
+  return db<TouchRow[]>`
+    with target as (
+      select w.workspace_id, w.project_id, p.slug as project_slug, w.repo_id, w.current_branch,
+             (w.last_seen_at is null
+              or w.last_seen_at < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})
+              or w.human_name is distinct from ${humanName}::text
+              or w.role is distinct from ${role}::text) as due
+      from server.workspaces w
+      join server.projects p on p.id = w.project_id
+      where w.workspace_id = ${workspaceId} and w.project_id = ${projectId} and w.deleted_at is null
+    ), touched as (
+      update server.workspaces w
+      set last_seen_at = now(), human_name = ${humanName}, role = ${role}
+      from target t
+      where t.due and w.workspace_id = t.workspace_id and w.deleted_at is null
+      returning w.workspace_id
+    )
+    select t.workspace_id, t.project_id, t.project_slug, t.repo_id, t.current_branch,
+           exists (select 1 from touched) as touched
+    from target t`;
+}
+
+/**
+ * One round trip on the hot path (two when the touch is due: presence); the
+ * 404/410 distinction only when the workspace was not found live.
+ */
 export async function touchLiveWorkspace(
   deps: Deps,
   projectId: string,
@@ -43,6 +75,9 @@ export async function touchLiveWorkspace(
     if (rows.length === 0) throw notFound("Workspace not found");
     throw gone("Workspace was deleted");
   }
+  // Presence was refreshed by the touch that made this one unnecessary, and
+  // lives far longer (presenceTtlSeconds) than the touch interval.
+  if (!ws.touched) return ws;
   const validRole = role === null ? null : normalizeRole(role);
   await writePresence(deps, {
     workspace_id: workspaceId,

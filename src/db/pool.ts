@@ -12,6 +12,15 @@ const TIMESTAMPTZ_OID = 1184;
 
 /** "2026-02-07 11:39:32.123456+00" (session TimeZone=UTC) → "2026-02-07T11:39:32.123456+00:00". */
 export function pgTimestampToIso(text: string): string {
+  // Hot: every timestamp of every row passes here. The usual shape (four-digit
+  // year, UTC) is handled with slices; anything else takes the general path.
+  if (text.length >= 22 && text.charCodeAt(10) === 0x20 && text.endsWith("+00")) {
+    const fraction = text.length - 3 - 20; // digits after "YYYY-MM-DD HH:MM:SS."
+    if (text.charCodeAt(19) === 0x2b) return text.slice(0, 10) + "T" + text.slice(11, 19) + "+00:00";
+    if (text.charCodeAt(19) === 0x2e && fraction >= 1 && fraction <= 6) {
+      return text.slice(0, 10) + "T" + text.slice(11, -3) + "000000".slice(fraction) + "+00:00";
+    }
+  }
   // Postgres trims trailing zeros (".16"), Python always prints six digits
   // (".160000"); PGlite's clock has only milliseconds, so this shows up there first.
   const t = text.replace(" ", "T").replace(/\.(\d{1,5})(?=[+-]|$)/, (_, f: string) => "." + f.padEnd(6, "0"));

@@ -27,13 +27,14 @@ export function jsonDepthExceeds(text: string, max: number = MAX_JSON_DEPTH): bo
 /**
  * onRequest check: a JSON body nested deeper than MAX_JSON_DEPTH answers the
  * same 422 as an unparsable body. It reads a clone, so the route's own parser
- * still sees the body; a body shorter than the limit cannot be that deep and
- * is not cloned.
+ * still sees the body. Valid JSON nested d deep takes at least 2d bytes (every
+ * bracket is closed), and invalid JSON never reaches validation, so bodies
+ * shorter than 2 × (MAX_JSON_DEPTH + 1) bytes (most requests) are not cloned.
  */
 export async function rejectDeepJson(request: Request): Promise<Response | undefined> {
   if (request.body === null || !(request.headers.get("content-type") ?? "").toLowerCase().includes("json")) return;
   const length = Number(request.headers.get("content-length") ?? NaN);
-  if (length <= MAX_JSON_DEPTH) return;
+  if (length < 2 * (MAX_JSON_DEPTH + 1)) return;
   if (!jsonDepthExceeds(await request.clone().text())) return;
   return json(422, { detail: [{ type: "json_invalid", loc: ["body"], msg: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, input: null }] });
 }

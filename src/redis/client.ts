@@ -2,6 +2,9 @@
 // down (no offline queue) so callers can treat a failure as "absent" instead of
 // hanging, and the client keeps reconnecting on its own.
 import Redis from "ioredis";
+import { installTracingChannelFix } from "./tracing-channel-fix";
+
+installTracingChannelFix();
 
 export type { Redis };
 
