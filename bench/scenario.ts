@@ -37,7 +37,6 @@ export async function prepareScenario(base: string, databaseUrl: string, count: 
     select a.project_id, b.agent_id, a.agent_id, b.alias, 'hello ' || g, 'body ' || g
     from aweb.agents a join aweb.agents b on b.project_id = a.project_id and b.alias = 'agent-0'
     cross join generate_series(1, 20) g`;
-  await sql.end();
 
   // A chat session between each agent and agent-0, with one message each way.
   for (const a of agents.slice(1)) {
@@ -67,6 +66,11 @@ export async function prepareScenario(base: string, databaseUrl: string, count: 
       }),
     );
   }
+
+  // Planner statistics, as autovacuum would have them on a live database (it
+  // would otherwise analyze in the middle of a run and change the plans).
+  await sql`analyze`;
+  await sql.end();
 
   const perAgent = (body?: (a: Scenario["agents"][number]) => unknown) =>
     agents.map((a) => ({

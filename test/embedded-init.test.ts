@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type AppHandle } from "../src/app";
 import { loadConfig } from "../src/config";
+import { MIGRATIONS } from "../src/db/migrations";
 import { createLogger } from "../src/log";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -95,6 +96,6 @@ test("`beadhub migrate` without a database URL migrates the embedded database", 
     .split("\n")
     .map((l) => JSON.parse(l))
     .find((r) => r.msg === "migrations done");
-  expect(done).toMatchObject({ applied: [], already_applied: 3, data_dir: dataDir });
+  expect(done).toMatchObject({ applied: [], already_applied: MIGRATIONS.length, data_dir: dataDir });
   expect(existsSync(join(dataDir, "beadhub.lock"))).toBe(false);
 }, 60_000);

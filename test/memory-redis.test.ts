@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import type Redis from "ioredis";
 import { createRedisBus } from "../src/events/bus";
 import { silentLogger } from "../src/log";
-import { openRedis } from "../src/redis/client";
+import { hgetallMany, openRedis } from "../src/redis/client";
 import { createMemoryRedis, globToRegExp } from "../src/redis/memory";
 import { REDIS_URL, deleteRedisPrefix } from "./support/harness";
 
@@ -103,6 +103,20 @@ for (const impl of impls) {
       expect(await r.hincrby("h", "c", 5)).toBe(9);
       await r.set("str", "x");
       await expect(r.hgetall("str")).rejects.toThrow("WRONGTYPE");
+    });
+
+    test("hgetallMany: every key's hash in order, {} when missing, under the key prefix", async () => {
+      const r = await impl.open();
+      await r.hset("m1", { a: "1", b: "2" });
+      await r.hset("m3", { c: "3", "odd/é": 'a/b ü 😀 "q"\n\t\\' });
+      expect(await hgetallMany(r, [])).toEqual([]);
+      expect(await hgetallMany(r, ["m1", "m2", "m3"])).toEqual([{ a: "1", b: "2" }, {}, await r.hgetall("m3")]);
+      expect((await hgetallMany(r, ["m3"]))[0]).toEqual({ c: "3", "odd/é": 'a/b ü 😀 "q"\n\t\\' });
+      // the prefix applies: a second connection with another prefix sees nothing
+      const other = await impl.open();
+      expect(await hgetallMany(other, ["m1"])).toEqual([{}]);
+      await r.set("str", "x");
+      await expect(hgetallMany(r, ["m1", "str"])).rejects.toThrow("WRONGTYPE");
     });
 
     test("sets", async () => {

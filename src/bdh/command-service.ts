@@ -38,11 +38,12 @@ export async function runCommand(deps: Deps, auth: RequestAuth, input: CommandIn
   const identity = await auth.aweb();
   enforceActorBinding(identity, input.workspaceId);
   const projectId = identity.projectId;
-  await touchLiveWorkspace(deps, projectId, input.workspaceId, input.alias, input.humanName, input.role);
-
   const parsed = parseCommandLine(input.commandLine);
   const wantsClaim = parsed.command === "update" && parsed.status === "in_progress" && parsed.beadId !== null;
-  const [claims, holder] = await Promise.all([
+  // The reads do not depend on the touch: all in flight at once (latency), and
+  // the touch's 404/410 still wins because Promise.all rejects with it.
+  const [, claims, holder] = await Promise.all([
+    touchLiveWorkspace(deps, projectId, input.workspaceId, input.alias, input.humanName, input.role),
     listRecentClaims(deps.sql, projectId),
     wantsClaim ? findOtherHolder(deps.sql, projectId, parsed.beadId!, input.workspaceId) : Promise.resolve(null),
   ]);

@@ -6,6 +6,7 @@
 // (aweb.md §11, last paragraph — docs/decisions.md).
 import type { Deps } from "../deps";
 import { nowIso } from "../http/time";
+import { hgetallMany } from "../redis/client";
 import { keys, ttl as ttls } from "../redis/keys";
 
 export type PresenceHash = Record<string, string>;
@@ -62,12 +63,9 @@ export async function readPresence(deps: Deps, ids: string[]): Promise<Map<strin
   const out = new Map<string, PresenceHash>();
   if (ids.length === 0) return out;
   try {
-    const p = deps.redis.pipeline();
-    for (const id of ids) p.hgetall(keys.presence(id));
-    const results = (await p.exec()) ?? [];
-    results.forEach(([err, value], i) => {
-      const hash = value as PresenceHash | null;
-      if (!err && hash && Object.keys(hash).length > 0) out.set(ids[i], hash);
+    const hashes = await hgetallMany(deps.redis, ids.map(keys.presence));
+    hashes.forEach((hash, i) => {
+      if (Object.keys(hash).length > 0) out.set(ids[i], hash);
     });
   } catch (err) {
     deps.log.warning("presence read failed", { error: (err as Error).message });

@@ -204,6 +204,11 @@ export const COMMANDS: Record<string, Command> = {
   hget: { keys: "first", run: (s, [k, f]) => hash(s, k)?.get(f) ?? null },
   hmget: { keys: "first", run: (s, [k, ...fs]) => fs.map((f) => hash(s, k)?.get(f) ?? null) },
   hgetall: { keys: "first", run: (s, [k]) => Object.fromEntries(hash(s, k) ?? []) },
+  // The custom command of src/redis/client.ts (a Lua script on a real server).
+  hgetallmany: {
+    keys: "numkeys",
+    run: (s, [n, ...ks]) => JSON.stringify(ks.slice(0, int(n)).map((k) => [...(hash(s, k) ?? [])].flat())),
+  },
   hexists: { keys: "first", run: (s, [k, f]) => (hash(s, k)?.has(f) ? 1 : 0) },
   hlen: { keys: "first", run: (s, [k]) => hash(s, k)?.size ?? 0 },
   hdel: {

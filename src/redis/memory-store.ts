@@ -10,8 +10,8 @@ export interface Entry {
   expiresAt?: number;
 }
 export type Args = string[];
-/** Which arguments are keys: the first, all of them, or none. */
-export type KeySpec = "first" | "all" | "none";
+/** Which arguments are keys: the first, all of them, none, or a count then that many (EVAL-style). */
+export type KeySpec = "first" | "all" | "none" | "numkeys";
 export interface Command {
   keys: KeySpec;
   run(store: Store, args: Args): unknown;

@@ -62,6 +62,7 @@ class MemoryRedis extends EventEmitter {
     if (prefix && args.length > 0) {
       if (cmd.keys === "first") args[0] = prefix + args[0];
       else if (cmd.keys === "all") for (let i = 0; i < args.length; i++) args[i] = prefix + args[i];
+      else if (cmd.keys === "numkeys") for (let i = 1; i <= Number(args[0]) && i < args.length; i++) args[i] = prefix + args[i];
     }
     return cmd.run(this.store, args);
   }

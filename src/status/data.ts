@@ -4,14 +4,6 @@
 // workspace created through one of them must show up on all at once.
 import type { Db } from "../db/pool";
 
-/** The server project's slug, or null when it has no live server.projects row. */
-export async function findProjectSlug(db: Db, projectId: string): Promise<string | null> {
-  const rows = await db<{ slug: string }[]>`
-    select slug from server.projects
-    where id = ${projectId} and deleted_at is null`;
-  return rows[0]?.slug ?? null;
-}
-
 export async function isLiveWorkspaceIn(db: Db, projectId: string, workspaceId: string): Promise<boolean> {
   const rows = await db`
     select 1 from server.workspaces
@@ -27,15 +19,6 @@ export async function projectWorkspaceIds(db: Db, projectId: string, limit: numb
   return ids(await db<Ids>`
     select workspace_id from server.workspaces
     where project_id = ${projectId} and deleted_at is null
-    order by updated_at desc
-    limit ${limit}`);
-}
-
-/** Live workspaces of a repo given by id (GET /v1/status?repo_id=). */
-export async function repoIdWorkspaceIds(db: Db, projectId: string, repoId: string, limit: number): Promise<string[]> {
-  return ids(await db<Ids>`
-    select workspace_id from server.workspaces
-    where repo_id = ${repoId} and project_id = ${projectId} and deleted_at is null
     order by updated_at desc
     limit ${limit}`);
 }
@@ -61,16 +44,40 @@ export async function humanWorkspaceIds(db: Db, projectId: string, humanName: st
     limit ${limit}`);
 }
 
-/**
- * Escalations still waiting for a human: stored as pending and not past their
- * expiry (an expired escalation reads as "expired" everywhere, docs/decisions.md).
- */
-export async function countPendingEscalations(db: Db, projectId: string): Promise<number> {
-  const rows = await db<{ n: number }[]>`
-    select count(*)::int as n from server.escalations
-    where project_id = ${projectId} and status = 'pending'
-      and (expires_at is null or expires_at > now())`;
-  return rows[0]?.n ?? 0;
+export type StatusFilter =
+  | { kind: "workspace"; workspaceId: string }
+  | { kind: "repo"; repoId: string }
+  | { kind: "project" };
+
+export interface StatusScope {
+  /** The server project's slug; null when it has no live server.projects row. */
+  slug: string | null;
+  /**
+   * Escalations still waiting for a human: stored as pending and not past
+   * their expiry (an expired one reads as "expired" everywhere, docs/decisions.md).
+   */
+  pending: number;
+  /** The filter's live workspaces, most recently updated first (empty: unknown workspace). */
+  workspace_ids: string[];
+}
+
+/** Everything GET /v1/status needs before claims and presence, in one round trip. */
+export async function loadStatusScope(db: Db, projectId: string, filter: StatusFilter, limit: number): Promise<StatusScope> {
+  const live = db`w.project_id = ${projectId} and w.deleted_at is null`;
+  const ids =
+    filter.kind === "workspace"
+      ? db`select w.workspace_id from server.workspaces w where w.workspace_id = ${filter.workspaceId} and ${live}`
+      : filter.kind === "repo"
+        ? db`select w.workspace_id from server.workspaces w where w.repo_id = ${filter.repoId} and ${live}
+             order by w.updated_at desc limit ${limit}`
+        : db`select w.workspace_id from server.workspaces w where ${live} order by w.updated_at desc limit ${limit}`;
+  const [row] = await db<StatusScope[]>`
+    select
+      (select slug from server.projects where id = ${projectId} and deleted_at is null) as slug,
+      (select count(*)::int from server.escalations
+        where project_id = ${projectId} and status = 'pending' and (expires_at is null or expires_at > now())) as pending,
+      array(${ids})::text[] as workspace_ids`;
+  return row;
 }
 
 export interface StatusClaimRow {
@@ -93,22 +100,17 @@ export interface StatusClaimRow {
  */
 export async function listStatusClaims(db: Db, projectId: string, workspaceIds: string[]): Promise<StatusClaimRow[]> {
   if (workspaceIds.length === 0) return [];
+  // Per-row subqueries on (project_id, bead_id) indexes: the cost follows the
+  // claims returned, not the project's claim count, whatever the statistics say
+  // (a join against a grouped count was planned as one re-aggregation per row).
   return db<StatusClaimRow[]>`
     select c.bead_id, c.workspace_id, c.alias, c.human_name, c.claimed_at, c.project_id,
-           counts.claimant_count, bi.title
+           (select count(*)::int from server.bead_claims o
+             where o.project_id = c.project_id and o.bead_id = c.bead_id) as claimant_count,
+           (select bi.title from beads.beads_issues bi
+             where bi.project_id = c.project_id and bi.bead_id = c.bead_id
+             order by bi.synced_at desc limit 1) as title
     from server.bead_claims c
-    join (
-      select bead_id, count(*)::int as claimant_count
-      from server.bead_claims
-      where project_id = ${projectId}
-      group by bead_id
-    ) counts on counts.bead_id = c.bead_id
-    left join lateral (
-      select title from beads.beads_issues
-      where project_id = c.project_id and bead_id = c.bead_id
-      order by synced_at desc
-      limit 1
-    ) bi on true
     where c.project_id = ${projectId} and c.workspace_id = any(${workspaceIds}::uuid[])
     order by c.claimed_at desc, c.id desc`;
 }

@@ -9,13 +9,14 @@ import { authPlugin } from "../auth/plugin";
 import { AppError, invalid, notFound, unprocessable } from "../http/errors";
 import { isCanonicalOrigin, normalizeUuid, queryInt } from "../http/validate";
 import {
-  findProjectSlug,
   humanWorkspaceIds,
   isLiveWorkspaceIn,
+  loadStatusScope,
   originWorkspaceIds,
   projectWorkspaceIds,
+  type StatusFilter,
 } from "./data";
-import { buildStatusSnapshot, type StatusFilter } from "./snapshot";
+import { STATUS_WORKSPACE_LIMIT, buildStatusSnapshot } from "./snapshot";
 import { EVENT_CATEGORIES, statusStreamResponse } from "./stream";
 
 const STREAM_DEFAULT_LIMIT = 200;
@@ -69,24 +70,24 @@ export function statusRoutes(ctx: RouteContext) {
         checkLength(query.repo_id, "repo_id", 36, 36);
         const identity = await auth.identity();
         const { projectId } = identity;
-        const projectSlug = await findProjectSlug(deps.sql, projectId);
-        if (projectSlug === null) throw new AppError(500, "Authenticated project not found");
 
         let filter: StatusFilter = { kind: "project" };
         if (query.workspace_id) {
-          const workspaceId = workspaceIdOr422(query.workspace_id);
-          if (!(await isLiveWorkspaceIn(deps.sql, projectId, workspaceId))) throw notFound("Workspace not found");
-          filter = { kind: "workspace", workspaceId };
+          filter = { kind: "workspace", workspaceId: workspaceIdOr422(query.workspace_id) };
         } else if (query.repo_id) {
           const repoId = normalizeUuid(query.repo_id);
           if (repoId === null) throw unprocessable("Invalid repo_id format: expected UUID");
           filter = { kind: "repo", repoId };
         }
+        const scope = await loadStatusScope(deps.sql, projectId, filter, STATUS_WORKSPACE_LIMIT);
+        if (scope.slug === null) throw new AppError(500, "Authenticated project not found");
+        if (filter.kind === "workspace" && scope.workspace_ids.length === 0) throw notFound("Workspace not found");
         return buildStatusSnapshot(deps, {
           projectId,
-          projectSlug,
+          projectSlug: scope.slug,
           publicReader: identity.principalType === "p",
           filter,
+          scope,
         });
       },
       {

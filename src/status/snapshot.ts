@@ -5,20 +5,10 @@
 import type { Deps } from "../deps";
 import { nowIso } from "../http/time";
 import { readPresence } from "../presence/presence";
-import {
-  countPendingEscalations,
-  listStatusClaims,
-  projectWorkspaceIds,
-  repoIdWorkspaceIds,
-} from "./data";
+import { listStatusClaims, type StatusFilter, type StatusScope } from "./data";
 
 /** At most this many workspaces per snapshot (reference DEFAULT_WORKSPACE_LIMIT). */
 export const STATUS_WORKSPACE_LIMIT = 200;
-
-export type StatusFilter =
-  | { kind: "workspace"; workspaceId: string }
-  | { kind: "repo"; repoId: string }
-  | { kind: "project" };
 
 export interface SnapshotInput {
   projectId: string;
@@ -26,18 +16,15 @@ export interface SnapshotInput {
   /** Proxy public reader: no human names, member emails or escalation count (§1). */
   publicReader: boolean;
   filter: StatusFilter;
+  /** From loadStatusScope: the workspace set and the pending escalation count. */
+  scope: StatusScope;
 }
 
 export async function buildStatusSnapshot(deps: Deps, input: SnapshotInput) {
   const { projectId, publicReader, filter } = input;
   const slug = input.projectSlug;
 
-  const workspaceIds =
-    filter.kind === "workspace"
-      ? [filter.workspaceId]
-      : filter.kind === "repo"
-        ? await repoIdWorkspaceIds(deps.sql, projectId, filter.repoId, STATUS_WORKSPACE_LIMIT)
-        : await projectWorkspaceIds(deps.sql, projectId, STATUS_WORKSPACE_LIMIT);
+  const workspaceIds = input.scope.workspace_ids;
 
   const workspace =
     filter.kind === "workspace"
@@ -46,9 +33,8 @@ export async function buildStatusSnapshot(deps: Deps, input: SnapshotInput) {
         ? { repo_id: filter.repoId, workspace_count: workspaceIds.length, project_id: projectId, project_slug: slug }
         : { project_id: projectId, project_slug: slug, workspace_count: workspaceIds.length };
 
-  const [presence, pending, claimRows] = await Promise.all([
+  const [presence, claimRows] = await Promise.all([
     readPresence(deps, workspaceIds),
-    countPendingEscalations(deps.sql, projectId),
     listStatusClaims(deps.sql, projectId, workspaceIds),
   ]);
 
@@ -99,7 +85,7 @@ export async function buildStatusSnapshot(deps: Deps, input: SnapshotInput) {
     agents,
     claims,
     conflicts,
-    escalations_pending: publicReader ? 0 : pending,
+    escalations_pending: publicReader ? 0 : input.scope.pending,
     timestamp: nowIso(),
   };
 }
