@@ -3,7 +3,9 @@
 // body in, response body out), nothing else. Run as its own process:
 // `bun bench/floor.ts <port> <database url> <redis url> <pool size>`.
 // /floor?pg=N&redis=M&bytes=B (any method) reads the request body, performs N
-// `select $1` and M Redis GETs in sequence and answers a B-byte JSON body.
+// `select $1` and M Redis GETs and answers a B-byte JSON body. The operations
+// are issued all at once (the Redis ones leave as one auto-pipelined write):
+// the cheapest way to do that many, whatever order the endpoint needs.
 import { Elysia } from "elysia";
 import postgres from "postgres";
 import Redis from "ioredis";
@@ -31,8 +33,10 @@ async function floor({ query, request }: { query: Record<string, string | undefi
   await request.text();
   const pg = Number(query.pg ?? 0);
   const r = Number(query.redis ?? 0);
-  for (let i = 0; i < pg; i++) await sql`select ${i}::int as n`;
-  for (let i = 0; i < r; i++) await redis.get("bench:floor:key");
+  await Promise.all([
+    ...Array.from({ length: pg }, (_, i) => sql`select ${i}::int as n`),
+    ...Array.from({ length: r }, () => redis.get("bench:floor:key")),
+  ]);
   return new Response(bodyOf(Number(query.bytes ?? 0)), { headers: { "content-type": "application/json" } });
 }
 

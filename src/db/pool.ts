@@ -28,6 +28,17 @@ export function pgTimestampToIso(text: string): string {
   return t;
 }
 
+// With every connection busy, postgres.js pipelines further queries onto busy
+// connections (up to max_pipeline each, default 100) and rotates them through a
+// queue whose backing array then never drains: every state change scans it, so
+// throughput falls steadily under sustained load (porsager/postgres#747;
+// make bench, POST /v1/bdh/command at 50 connections over a pool of 10: the
+// last 10 s of 60 ran at 0.50 of the first 10 s). One pipelined query per
+// connection bounds what Postgres holds to 2 × max; the rest wait in
+// postgres.js's FIFO, which stays O(1) (same run with it: 1.06).
+// The option is parsed by postgres.js but missing from its type definitions.
+export const PIPELINE = { max_pipeline: 1 } as const;
+
 export interface PoolOptions {
   max?: number;
   /** Seconds to wait for a connection before failing a query. */
@@ -41,6 +52,7 @@ export function openSql(url: string, options: PoolOptions = {}): Sql {
   return postgres(url, {
     ...(options.host ? { host: options.host } : {}),
     max: options.max ?? 10,
+    ...(PIPELINE as {}),
     // 3 s, not 10: around a Postgres restart a connection attempt can stall
     // until this fires, and every request queued on the pool waits with it
     // (test/faults.test.ts saw 10 s freezes). A healthy connect takes milliseconds.
