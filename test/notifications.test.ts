@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { initAgent, startTestApp, type Agent } from "./support/harness";
 import { REPO, sync } from "./support/bdh";
-import { deliverNotifications } from "../src/notifications/deliver";
+import { OUTBOX_LEASE_SECONDS, deliverNotifications } from "../src/notifications/deliver";
 import { beadThreadId } from "../src/notifications/uuid";
 
 const t = await startTestApp();
@@ -167,5 +167,26 @@ describe("uploads and the drain", () => {
     expect(a.failed + b.failed).toBe(0);
     const [{ n }] = await t.sql`select count(*)::int as n from aweb.messages where to_agent_id = ${carol.agent_id} and subject like 'Bead status changed: cc-%'`;
     expect(n).toBe(60);
+  });
+
+  test("a row left 'processing' by a dead process is taken back after its lease, a live claim is not", async () => {
+    await t.sql`update server.notification_outbox set status = 'completed' where status <> 'completed'`;
+    const insert = (bead: string, claimedAgo: string) => t.sql`
+      insert into server.notification_outbox (project_id, payload, recipient_workspace_id, recipient_alias, status, attempts, claimed_at)
+      values (${alice.project_id}, ${t.sql.json({ bead_id: bead, old_status: "open", new_status: "closed" })}, ${carol.workspace_id}, 'carol-n',
+              'processing', 1, now() - ${claimedAgo}::interval)`;
+    await insert("lease-stale", `${OUTBOX_LEASE_SECONDS + 60} seconds`);
+    await insert("lease-live", "10 seconds");
+    const sender = { agentId: alice.agent_id, alias: alice.alias };
+    expect(await deliverNotifications(t.handle.deps, alice.project_id, sender, "proj")).toEqual({ sent: 1, failed: 0 });
+    const rows = await t.sql`
+      select payload->>'bead_id' as bead, status, attempts from server.notification_outbox
+      where payload->>'bead_id' like 'lease-%' order by bead`;
+    expect([...rows]).toEqual([
+      { bead: "lease-live", status: "processing", attempts: 1 },
+      { bead: "lease-stale", status: "completed", attempts: 2 },
+    ]);
+    expect(await mailsTo(carol, "lease-stale")).toHaveLength(1);
+    expect(await mailsTo(carol, "lease-live")).toHaveLength(0);
   });
 });

@@ -18,6 +18,12 @@ import { beadThreadId } from "./uuid";
 
 const MAX_ATTEMPTS = 3;
 const BATCH = 100;
+/**
+ * A claimed row not finished within this many seconds belonged to a process
+ * that died mid-delivery: the next drain takes it back (attempts still count).
+ * Far longer than a drain of BATCH rows takes.
+ */
+export const OUTBOX_LEASE_SECONDS = 300;
 
 export interface Sender {
   agentId: string;
@@ -39,10 +45,13 @@ interface OutboxRow {
 async function claimOutboxRows(db: Db, projectId: string): Promise<OutboxRow[]> {
   const rows = await db<OutboxRow[]>`
     update server.notification_outbox o
-    set status = 'processing', attempts = o.attempts + 1
+    set status = 'processing', attempts = o.attempts + 1, claimed_at = now()
     where o.id in (
       select id from server.notification_outbox
-      where project_id = ${projectId} and status in ('pending', 'failed') and attempts < ${MAX_ATTEMPTS}
+      where project_id = ${projectId} and attempts < ${MAX_ATTEMPTS}
+        and (status in ('pending', 'failed')
+             or (status = 'processing'
+                 and coalesce(claimed_at, created_at) < now() - make_interval(secs => ${OUTBOX_LEASE_SECONDS})))
       order by created_at asc
       limit ${BATCH}
       for update skip locked)
