@@ -3,6 +3,7 @@
 // so every timestamptz column arrives as an ISO-8601 string like
 // "2026-02-07T11:39:32.123456+00:00" (fraction omitted when zero, as Python does).
 import postgres from "postgres";
+import { gatePool } from "./gate";
 
 export type Sql = postgres.Sql<{}>;
 /** Either the pool or a transaction handle; data functions accept both. */
@@ -28,17 +29,6 @@ export function pgTimestampToIso(text: string): string {
   return t;
 }
 
-// With every connection busy, postgres.js pipelines further queries onto busy
-// connections (up to max_pipeline each, default 100) and rotates them through a
-// queue whose backing array then never drains: every state change scans it, so
-// throughput falls steadily under sustained load (porsager/postgres#747;
-// make bench, POST /v1/bdh/command at 50 connections over a pool of 10: the
-// last 10 s of 60 ran at 0.50 of the first 10 s). One pipelined query per
-// connection bounds what Postgres holds to 2 × max; the rest wait in
-// postgres.js's FIFO, which stays O(1) (same run with it: 1.06).
-// The option is parsed by postgres.js but missing from its type definitions.
-export const PIPELINE = { max_pipeline: 1 } as const;
-
 export interface PoolOptions {
   max?: number;
   /** Seconds to wait for a connection before failing a query. */
@@ -48,11 +38,15 @@ export interface PoolOptions {
   host?: string;
 }
 
+/**
+ * The pool, behind a gate of as many slots as connections (src/db/gate.ts):
+ * postgres.js never holds more statements than it has connections.
+ */
 export function openSql(url: string, options: PoolOptions = {}): Sql {
-  return postgres(url, {
+  const max = options.max ?? 10;
+  const raw = postgres(url, {
     ...(options.host ? { host: options.host } : {}),
-    max: options.max ?? 10,
-    ...(PIPELINE as {}),
+    max,
     // 3 s, not 10: around a Postgres restart a connection attempt can stall
     // until this fires, and every request queued on the pool waits with it
     // (test/faults.test.ts saw 10 s freezes). A healthy connect takes milliseconds.
@@ -73,7 +67,8 @@ export function openSql(url: string, options: PoolOptions = {}): Sql {
         parse: pgTimestampToIso,
       },
     },
-  }) as unknown as Sql;
+  });
+  return gatePool(raw, max) as unknown as Sql;
 }
 
 /** Replace "+00:00" with "Z" (pydantic-style datetime fields, contract beadhub.md §0). */
