@@ -57,15 +57,23 @@ async function stopProcess(p: Subprocess) {
   if (p.exitCode === null) p.kill("SIGKILL");
 }
 
-type Measured = LoadResult & { max_rss_mb?: number; cpu_ms_per_request?: number };
+type Measured = LoadResult & {
+  max_rss_mb?: number;
+  cpu_ms_per_request?: number;
+  /** Server CPU seconds at 1 s steps from the load process's start (its 1 s warm-up included). */
+  cpu_series?: number[];
+};
 
 /** Run the load process; samplePid's RSS and CPU per request are recorded over the run. */
 async function load(spec: LoadSpec, samplePid?: number): Promise<Measured> {
   let maxRss = 0;
   const cpu0 = samplePid ? cpuSeconds(samplePid) : NaN;
+  const cpuSeries = [cpu0];
+  let ticks = 0;
   const timer = samplePid
     ? setInterval(() => {
         maxRss = Math.max(maxRss, rssMb(samplePid));
+        if (++ticks % 2 === 0) cpuSeries.push(cpuSeconds(samplePid));
       }, 500)
     : null;
   const proc = Bun.spawn([BUN, `${ROOT}bench/load.ts`, JSON.stringify(spec)], { stdout: "pipe", stderr: "inherit" });
@@ -75,7 +83,7 @@ async function load(spec: LoadSpec, samplePid?: number): Promise<Measured> {
   const result = JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
   if (!samplePid) return result;
   const cpuMs = (cpuSeconds(samplePid) - cpu0) * 1000;
-  return { ...result, max_rss_mb: maxRss, cpu_ms_per_request: cpuMs / result.total_requests };
+  return { ...result, max_rss_mb: maxRss, cpu_ms_per_request: cpuMs / result.total_requests, cpu_series: cpuSeries };
 }
 
 async function redisCalls(redis: Redis): Promise<number> {
@@ -227,10 +235,19 @@ async function main() {
       const ps = long.per_second;
       const first = ps.slice(0, 10).reduce((a, b) => a + b, 0) / 10;
       const last = ps.slice(-10).reduce((a, b) => a + b, 0) / 10;
+      // Server CPU per request in the same windows: a slowdown inside the
+      // server (postgres.js #747 was one) raises it, a busy neighbour on a
+      // shared VM mostly does not. Sample k is k s after the load started,
+      // measured second i is [1 + i, 2 + i) s: offsets are approximate.
+      const cpu = long.cpu_series ?? [];
+      const cpuPerRequest = (from: number, to: number) =>
+        ((cpu[Math.min(to + 1, cpu.length - 1)] - cpu[from + 1]) * 1000) / ps.slice(from, to).reduce((a, b) => a + b, 0);
+      const cpuFirst = cpuPerRequest(0, 10);
+      const cpuLast = cpuPerRequest(ps.length - 10, ps.length);
       raw.flatness = long;
       row({
         figure: `${heavy.name} over ${LONG_SECONDS} s: last 10 s vs first 10 s`,
-        value: `${fmt(last)} vs ${fmt(first)} req/s`,
+        value: `${fmt(last)} vs ${fmt(first)} req/s; server CPU ${fmt(cpuLast, 3)} vs ${fmt(cpuFirst, 3)} ms/req`,
         floor: "-",
         ratio: fmt(last / first, 2),
         target: "within 15%",
