@@ -1,7 +1,7 @@
 // POST /v1/workspaces/heartbeat, DELETE /v1/workspaces/{id}, POST …/{id}/restore
 // (contract beadhub.md §4.3, §4.7, §4.8) and the workspaces trigger (§17).
 import { afterAll, describe, expect, test } from "bun:test";
-import { startTestApp } from "./support/harness";
+import { initRepoAgent, startTestApp, type RepoAgent } from "./support/harness";
 import { signProxyMessage } from "../src/auth/proxy";
 import { writePresence } from "../src/presence/presence";
 import { keys } from "../src/redis/keys";
@@ -12,21 +12,8 @@ afterAll(() => t.close());
 
 const ORIGIN = "git@github.com:acme/app.git";
 
-interface Made {
-  api_key: string;
-  project_id: string;
-  workspace_id: string;
-  repo_id: string;
-  alias: string;
-}
 
-async function agent(slug: string, alias: string, extra: Record<string, unknown> = {}): Promise<Made> {
-  const res = await t.request("POST", "/v1/init", {
-    body: { project_slug: slug, alias, human_name: "Tester", repo_origin: ORIGIN, ...extra },
-  });
-  if (res.status !== 200) throw new Error(`init ${res.status} ${res.text}`);
-  return res.body;
-}
+const agent = (slug: string, alias: string, extra: Record<string, unknown> = {}) => initRepoAgent(t, slug, alias, extra);
 
 function proxyHeaders(projectId: string, actorId: string, ptype = "u", principal: string = crypto.randomUUID()) {
   const message = `v2:${projectId}:${ptype}:${principal}:${actorId}`;
@@ -51,7 +38,7 @@ async function claimCount(id: string): Promise<number> {
   return n;
 }
 
-async function addClaim(ws: Made, beadId: string, alias = ws.alias) {
+async function addClaim(ws: RepoAgent, beadId: string, alias = ws.alias) {
   await t.sql`
     insert into server.bead_claims (project_id, workspace_id, alias, human_name, bead_id)
     values (${ws.project_id}, ${ws.workspace_id}, ${alias}, 'Tester', ${beadId})`;

@@ -1,7 +1,7 @@
 // GET /v1/workspaces/team (contract beadhub.md §4.5): candidates from SQL,
 // final order in memory (claims, online, last_seen, last_claimed, alias).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestApp } from "./support/harness";
+import { initRepoAgent, startTestApp, type RepoAgent } from "./support/harness";
 import { publicReaderHeaders } from "./support/proxy";
 import { writePresence } from "../src/presence/presence";
 
@@ -11,25 +11,12 @@ afterAll(() => t.close());
 
 const ORIGIN = "git@github.com:acme/app.git";
 
-interface Made {
-  api_key: string;
-  project_id: string;
-  workspace_id: string;
-  repo_id: string;
-  alias: string;
-}
 
-async function agent(slug: string, alias: string, extra: Record<string, unknown> = {}): Promise<Made> {
-  const res = await t.request("POST", "/v1/init", {
-    body: { project_slug: slug, alias, human_name: "Tester", repo_origin: ORIGIN, ...extra },
-  });
-  if (res.status !== 200) throw new Error(`init ${res.status} ${res.text}`);
-  return res.body;
-}
+const agent = (slug: string, alias: string, extra: Record<string, unknown> = {}) => initRepoAgent(t, slug, alias, extra);
 
 const publicReader = (projectId: string, actorId: string) => publicReaderHeaders(SECRET, projectId, actorId);
 
-async function claim(ws: Made, beadId: string, minutesAgo: number, apex: string | null = null) {
+async function claim(ws: RepoAgent, beadId: string, minutesAgo: number, apex: string | null = null) {
   await t.sql`
     insert into server.bead_claims (project_id, workspace_id, alias, human_name, bead_id, apex_bead_id, apex_repo_name, apex_branch, claimed_at)
     values (${ws.project_id}, ${ws.workspace_id}, ${ws.alias}, 'Tester', ${beadId}, ${apex},
@@ -40,7 +27,7 @@ const team = (token: string, qs = "") => t.request("GET", `/v1/workspaces/team${
 const aliases = (body: any) => body.workspaces.map((w: any) => w.alias);
 
 // g: claim + online; b: newer claim; a: older claim; c: online; d: seen an hour ago; e, f: idle.
-const ws: Record<string, Made> = {};
+const ws: Record<string, RepoAgent> = {};
 beforeAll(async () => {
   for (const name of ["a-old", "b-new", "c-online", "d-seen", "e-idle", "f-idle", "g-claim-online"]) {
     ws[name] = await agent("team", name, { human_name: name.startsWith("f") ? "Fay" : "Tester" });

@@ -1,7 +1,7 @@
 // GET /v1/workspaces, GET /v1/workspaces/online, heartbeat, delete, restore
 // (contract beadhub.md §4.3–4.8, §17 trigger, aweb.md §2.5 redaction).
 import { afterAll, describe, expect, test } from "bun:test";
-import { startTestApp } from "./support/harness";
+import { initRepoAgent, startTestApp, type RepoAgent } from "./support/harness";
 import { signProxyMessage } from "../src/auth/proxy";
 import { encodeCursor } from "../src/http/cursor";
 import { writePresence } from "../src/presence/presence";
@@ -13,22 +13,8 @@ afterAll(() => t.close());
 
 const ORIGIN = "git@github.com:acme/app.git";
 
-interface Made {
-  api_key: string;
-  project_id: string;
-  project_slug: string;
-  workspace_id: string;
-  repo_id: string;
-  alias: string;
-}
 
-async function agent(slug: string, alias: string, extra: Record<string, unknown> = {}): Promise<Made> {
-  const res = await t.request("POST", "/v1/init", {
-    body: { project_slug: slug, alias, human_name: "Tester", repo_origin: ORIGIN, ...extra },
-  });
-  if (res.status !== 200) throw new Error(`init ${res.status} ${res.text}`);
-  return res.body;
-}
+const agent = (slug: string, alias: string, extra: Record<string, unknown> = {}) => initRepoAgent(t, slug, alias, extra);
 
 /** Signed proxy headers; ptype "p" is a public reader, "u" a user. */
 function proxyHeaders(projectId: string, actorId: string, ptype = "p", principal = "reader-1"): Record<string, string> {
@@ -42,7 +28,7 @@ function proxyHeaders(projectId: string, actorId: string, ptype = "p", principal
   return headers;
 }
 
-async function insertClaim(ws: Made, beadId: string, apex: string | null = null) {
+async function insertClaim(ws: RepoAgent, beadId: string, apex: string | null = null) {
   await t.sql`
     insert into server.bead_claims (project_id, workspace_id, alias, human_name, bead_id, apex_bead_id, apex_repo_name, apex_branch)
     values (${ws.project_id}, ${ws.workspace_id}, ${ws.alias}, 'Tester', ${beadId}, ${apex},
@@ -228,7 +214,7 @@ describe("GET /v1/workspaces", async () => {
 });
 
 describe("GET /v1/workspaces pagination", async () => {
-  const made: Made[] = [];
+  const made: RepoAgent[] = [];
   for (let i = 0; i < 5; i++) made.push(await agent("pages", `page-${i}`));
   const key = made[0].api_key;
 

@@ -170,16 +170,33 @@ let counter = 0;
 /** Bootstrap an agent (with a repo workspace by default) through POST /v1/init. */
 export async function initAgent(
   t: TestApp,
-  fields: { project_slug?: string; alias?: string; repo_origin?: string | null; human_name?: string; role?: string } = {},
+  fields: {
+    project_slug?: string;
+    alias?: string;
+    repo_origin?: string | null;
+    human_name?: string;
+    role?: string;
+    /** Any other init field (hostname, workspace_path, …), sent as given. */
+    [field: string]: unknown;
+  } = {},
 ): Promise<Agent> {
+  const { project_slug, alias, repo_origin, human_name, role, ...rest } = fields;
   const body: Record<string, unknown> = {
-    project_slug: fields.project_slug ?? "proj",
-    alias: fields.alias ?? `agent-${++counter}`,
-    human_name: fields.human_name ?? "Tester",
+    project_slug: project_slug ?? "proj",
+    alias: alias ?? `agent-${++counter}`,
+    human_name: human_name ?? "Tester",
+    ...rest,
   };
-  if (fields.repo_origin !== null) body.repo_origin = fields.repo_origin ?? "git@github.com:acme/app.git";
-  if (fields.role) body.role = fields.role;
+  if (repo_origin !== null) body.repo_origin = repo_origin ?? "git@github.com:acme/app.git";
+  if (role) body.role = role;
   const res = await t.request("POST", "/v1/init", { body });
   if (res.status !== 200) throw new Error(`init failed: ${res.status} ${res.text}`);
   return res.body as Agent;
 }
+
+/** An agent with a repo workspace (the default of initAgent): ids are never null. */
+export type RepoAgent = Agent & { workspace_id: string; repo_id: string };
+
+/** initAgent in project `slug` as `alias`, with a repo workspace. */
+export const initRepoAgent = (t: TestApp, slug: string, alias: string, extra: Record<string, unknown> = {}) =>
+  initAgent(t, { project_slug: slug, alias, ...extra }) as Promise<RepoAgent>;
