@@ -19,9 +19,9 @@ const BIN = `${ROOT}dist/beadhub`;
 // BENCH_PROFILE=1 (with BENCH_FROM_SOURCE) writes a markdown CPU profile per server process to bench/out/prof/.
 const PROFILE = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${ROOT}bench/out/prof`] : [];
 const SERVER_CMD = process.env.BENCH_FROM_SOURCE ? [BUN, ...PROFILE, `${ROOT}src/main.ts`] : [BIN];
-// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,sync,sse picks
+// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,sse picks
 // sections (default all); BENCH_ENDPOINTS=<regex> picks endpoints by name.
-const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,sync,sse").split(",").map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,sse").split(",").map((s) => s.trim()));
 const ENDPOINTS = new RegExp(process.env.BENCH_ENDPOINTS ?? ".");
 // A partial run must not overwrite the full table: it goes to bench/out/.
 const PARTIAL = process.env.BENCH_ONLY !== undefined || process.env.BENCH_ENDPOINTS !== undefined;
@@ -257,6 +257,23 @@ async function main() {
       maxLoadRss = Math.max(maxLoadRss, long.max_rss_mb ?? 0);
     }
     row({ figure: "RSS under load (max)", value: `${fmt(maxLoadRss)} MB`, floor: "-", ratio: "-", target: "-", met: null, command: "/proc/<pid>/status sampled every 500 ms" });
+
+    if (ONLY.has("pool")) {
+      // The same slowdown seen from the driver alone: bare postgres.js vs the gated pool.
+      const { benchPool } = await import("./pool");
+      const pool = await benchPool(dbUrl(database));
+      raw.pool = pool;
+      const drift = (us: number[]) => us[us.length - 1] / us[1]; // block 0 includes warm-up
+      row({
+        figure: "postgres.js, 30 callers on a pool of 10: µs per `select 1`, last block vs second (8 × 40k queries)",
+        value: `gated: ${pool.gated_us.join(" ")} (×${fmt(drift(pool.gated_us), 2)})`,
+        floor: `bare postgres.js: ${pool.raw_us.join(" ")} (×${fmt(drift(pool.raw_us), 2)})`,
+        ratio: fmt(drift(pool.gated_us), 2),
+        target: "within 15%",
+        met: Math.abs(drift(pool.gated_us) - 1) <= 0.15,
+        command: "bench/pool.ts benchPool",
+      });
+    }
 
     if (ONLY.has("sync")) {
       // Sync: the HTTP endpoint against a bare set-based upsert of the same rows.
