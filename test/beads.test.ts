@@ -1,7 +1,7 @@
 // /v1/beads (contract beadhub.md §7): uploads, list/search/pages, one issue, ready.
 import { afterAll, describe, expect, test } from "bun:test";
 import { initAgent, startTestApp } from "./support/harness";
-import { encodeCursor } from "../src/http/cursor";
+import { encodeCursor } from "../src/http/wire";
 
 const t = await startTestApp();
 afterAll(() => t.close());

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { startTestApp } from "./support/harness";
 import { publicReaderHeaders } from "./support/proxy";
-import { encodeCursor } from "../src/http/cursor";
+import { encodeCursor } from "../src/http/wire";
 
 const SECRET = "s3cret";
 const t = await startTestApp({ config: { internalAuthSecret: SECRET } });

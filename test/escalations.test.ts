@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { proxyHeaders as signedHeaders } from "./support/proxy";
 import { writePresence } from "../src/presence/presence";
 import { channels } from "../src/redis/keys";
-import { encodeCursor } from "../src/http/cursor";
+import { encodeCursor } from "../src/http/wire";
 import { initAgent, startTestApp, type Agent } from "./support/harness";
 
 const SECRET = "escalation-test-secret";

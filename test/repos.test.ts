@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { startTestApp } from "./support/harness";
 import { publicReaderHeaders } from "./support/proxy";
-import { encodeCursor } from "../src/http/cursor";
+import { encodeCursor } from "../src/http/wire";
 import { writePresence } from "../src/presence/presence";
 import { keys } from "../src/redis/keys";
 

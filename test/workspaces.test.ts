@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { initRepoAgent, startTestApp, type RepoAgent } from "./support/harness";
 import { signProxyMessage } from "../src/auth/proxy";
-import { encodeCursor } from "../src/http/cursor";
+import { encodeCursor } from "../src/http/wire";
 import { writePresence } from "../src/presence/presence";
 import { keys } from "../src/redis/keys";
 

@@ -7,7 +7,8 @@ import type { RequestAuth } from "../auth/identity";
 import type { Db } from "../db/pool";
 import { forbidden, unprocessable } from "../http/errors";
 import { nowIso } from "../http/time";
-import { bodyInt, parseAlias, parseRole } from "../http/validate";
+import { parseAlias, parseRole } from "../http/field-rules";
+import { bodyInt } from "../http/wire";
 import { writePresence } from "../presence/presence";
 import { verifyWorkspaceAccess } from "../workspaces/access";
 

@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../deps";
 import { conflict, invalid } from "../http/errors";
-import { SLUG_RE } from "../http/validate";
+import { SLUG_RE } from "../http/field-rules";
 import { findProjectBySlug } from "../projects/data";
 import { CANDIDATES, suggestPrefix } from "./alias-prefix";
 

@@ -3,7 +3,7 @@
 // "v2:{project}:{ptype}:{principal}:{actor}:{hex HMAC-SHA256(secret, message)}".
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { unauthorized } from "../http/errors";
-import { normalizeUuid } from "../http/validate";
+import { normalizeUuid } from "../http/wire";
 
 export interface ProxyPrincipal {
   projectId: string;

@@ -5,9 +5,10 @@ import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { invalid } from "../http/errors";
-import { ALIAS_RE, HUMAN_NAME_RE, parseUuid } from "../http/validate";
+import { ALIAS_RE, HUMAN_NAME_RE } from "../http/field-rules";
+import { parseUuid, rejectNul } from "../http/wire";
 import { pyStrip } from "../beads/jsonl";
-import { checkJsonlSize, rejectNul } from "../beads/params";
+import { checkJsonlSize } from "../beads/params";
 import { runCommand } from "./command-service";
 import { runSync } from "./sync-service";
 

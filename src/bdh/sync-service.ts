@@ -9,7 +9,7 @@ import type { Deps } from "../deps";
 import { enforceActorBinding, type RequestAuth } from "../auth/identity";
 import { writeAudit } from "../audit/log";
 import { badRequest, unprocessable } from "../http/errors";
-import { isCanonicalOrigin } from "../http/validate";
+import { isCanonicalOrigin } from "../http/field-rules";
 import { canonicalizeOrigin } from "../repos/canonical-origin";
 import { JsonlError, parseJsonl, pyStrip } from "../beads/jsonl";
 import { validateIssues, type IssueRecord } from "../beads/records";

@@ -6,7 +6,7 @@
 import type { Deps } from "../deps";
 import type { Db } from "../db/pool";
 import { gone, notFound } from "../http/errors";
-import { normalizeRole } from "../http/validate";
+import { normalizeRole } from "../http/field-rules";
 import { writePresence } from "../presence/presence";
 
 export interface TouchedWorkspace {

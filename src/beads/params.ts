@@ -2,58 +2,13 @@
 // FastAPI-level constraints answer pydantic-shaped lists, the handlers' own
 // checks answer string details ("Invalid repo: …").
 import { AppError, invalid, unprocessable } from "../http/errors";
-import { BRANCH_RE, isCanonicalOrigin } from "../http/validate";
-import { decodeCursor } from "../http/cursor";
+import { BRANCH_RE, isCanonicalOrigin } from "../http/field-rules";
+import { decodeCursor } from "../http/wire";
 import { parseIssueTimestamp } from "./records";
 import { MAX_JSONL_CHARS, exceedsChars } from "./jsonl";
 import type { IssueCursor } from "./queries";
 
 type Loc = (string | number)[];
-
-/** str Query/Path constraints (min_length / max_length), pydantic messages. */
-export function checkLength(raw: string | undefined, loc: Loc, max: number, min = 0): void {
-  if (raw === undefined) return;
-  if (raw.length < min) {
-    throw new AppError(422, [
-      { type: "string_too_short", loc, msg: `String should have at least ${min} character${min === 1 ? "" : "s"}`, input: raw, ctx: { min_length: min } },
-    ]);
-  }
-  if (raw.length > max) {
-    throw new AppError(422, [
-      { type: "string_too_long", loc, msg: `String should have at most ${max} characters`, input: raw, ctx: { max_length: max } },
-    ]);
-  }
-}
-
-/**
- * Postgres text cannot hold NUL, so a value containing one would be a 500 at
- * the database; no stored value can match it anyway. Answer 422 instead.
- */
-export function rejectNul(raw: string | null | undefined, loc: Loc): void {
-  if (raw != null && raw.includes("\0")) {
-    throw invalid(loc, "Value error, NUL characters are not allowed", raw);
-  }
-}
-
-export function requireQuery(raw: string | undefined, name: string): string {
-  if (raw === undefined) throw invalid(["query", name], "Field required", null, "missing");
-  return raw;
-}
-
-/** An int query parameter with gt/le bounds (pydantic "greater than" wording). */
-export function queryLimit(raw: string | undefined, fallback: number, max: number | null): number {
-  if (raw === undefined) return fallback;
-  const v = raw.trim();
-  if (!/^[+-]?\d+$/.test(v)) {
-    throw invalid(["query", "limit"], "Input should be a valid integer, unable to parse string as an integer", raw, "int_parsing");
-  }
-  const n = Number(v);
-  if (n <= 0) throw invalid(["query", "limit"], "Input should be greater than 0", raw, "greater_than");
-  if (max !== null && n > max) {
-    throw invalid(["query", "limit"], `Input should be less than or equal to ${max}`, raw, "less_than_equal");
-  }
-  return Math.min(n, Number.MAX_SAFE_INTEGER);
-}
 
 /** Handler-level repo filter check; `full` echoes the whole value (§7.4), else 50 chars. */
 export function checkRepo(repo: string, full = false): string {

@@ -7,7 +7,7 @@
 //   blocked_by / dependencies: a non-array counts as empty.
 // NUL characters and lone surrogates cannot be stored in Postgres text/jsonb,
 // so they are removed/replaced in every string.
-import { BEAD_ID_RE, BRANCH_RE, isCanonicalOrigin } from "../http/validate";
+import { BEAD_ID_RE, BRANCH_RE, isCanonicalOrigin } from "../http/field-rules";
 
 export interface BeadRef {
   repo: string;

@@ -3,22 +3,18 @@ import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { AppError, badRequest, invalid, notFound, unprocessable } from "../http/errors";
-import { isCanonicalOrigin, normalizeUuid } from "../http/validate";
-import { encodeCursor } from "../http/cursor";
+import { isCanonicalOrigin } from "../http/field-rules";
+import { checkLength, encodeCursor, normalizeUuid, queryInt, rejectNul, requireQuery } from "../http/wire";
 import { JsonlError, parseJsonl } from "./jsonl";
 import { validateIssues } from "./records";
 import { findIssue, listIssues, listReady, type IssueListRow } from "./queries";
 import {
   checkBranch,
   checkJsonlSize,
-  checkLength,
   checkRepo,
   parseIssueCursor,
   parseStatuses,
   parseType,
-  queryLimit,
-  rejectNul,
-  requireQuery,
 } from "./params";
 import { uploadIssues } from "./upload-service";
 
@@ -100,7 +96,7 @@ export function beadRoutes(ctx: RouteContext) {
       "/upload-jsonl",
       async ({ body, query, request, auth }) => {
         const repoRaw = requireQuery(query.repo, "repo");
-        checkLength(repoRaw, ["query", "repo"], 255, 1);
+        checkLength(repoRaw, ["query", "repo"], { min: 1, max: 255 });
         const text = jsonlBody(body as string, request.headers.get("content-type"));
         checkJsonlSize(text, ["body"]);
         await auth.aweb();
@@ -124,12 +120,12 @@ export function beadRoutes(ctx: RouteContext) {
     .get(
       "/issues",
       async ({ query, auth }) => {
-        checkLength(query.repo, ["query", "repo"], 255);
-        checkLength(query.branch, ["query", "branch"], 255);
-        checkLength(query.created_by, ["query", "created_by"], 255);
-        checkLength(query.q, ["query", "q"], 255);
+        checkLength(query.repo, ["query", "repo"], { max: 255 });
+        checkLength(query.branch, ["query", "branch"], { max: 255 });
+        checkLength(query.created_by, ["query", "created_by"], { max: 255 });
+        checkLength(query.q, ["query", "q"], { max: 255 });
         for (const name of ["assignee", "created_by", "label", "q"] as const) rejectNul(query[name], ["query", name]);
-        const limit = queryLimit(query.limit, 50, 200);
+        const limit = queryInt(query.limit, "limit", 50, { min: 0, max: 200, exclusiveMin: true });
         const projectId = await auth.projectId();
         const cursor = parseIssueCursor(query.cursor);
         if (query.repo) checkRepo(query.repo);
@@ -168,9 +164,9 @@ export function beadRoutes(ctx: RouteContext) {
     .get(
       "/issues/:bead_id",
       async ({ params, query, auth }) => {
-        checkLength(params.bead_id, ["path", "bead_id"], 255, 1);
-        checkLength(query.repo, ["query", "repo"], 255);
-        checkLength(query.branch, ["query", "branch"], 255);
+        checkLength(params.bead_id, ["path", "bead_id"], { min: 1, max: 255 });
+        checkLength(query.repo, ["query", "repo"], { max: 255 });
+        checkLength(query.branch, ["query", "branch"], { max: 255 });
         const projectId = await auth.projectId();
         const repo = query.repo === undefined ? null : checkRepo(query.repo, true);
         const branch = query.branch === undefined ? null : checkBranch(query.branch, true);
@@ -190,10 +186,10 @@ export function beadRoutes(ctx: RouteContext) {
       "/ready",
       async ({ query, auth }) => {
         const wsRaw = requireQuery(query.workspace_id, "workspace_id");
-        checkLength(wsRaw, ["query", "workspace_id"], Number.MAX_SAFE_INTEGER, 1);
-        checkLength(query.repo, ["query", "repo"], 255);
-        checkLength(query.branch, ["query", "branch"], 255);
-        const limit = queryLimit(query.limit, 10, null);
+        checkLength(wsRaw, ["query", "workspace_id"], { min: 1 });
+        checkLength(query.repo, ["query", "repo"], { max: 255 });
+        checkLength(query.branch, ["query", "branch"], { max: 255 });
+        const limit = queryInt(query.limit, "limit", 10, { min: 0, max: null, exclusiveMin: true });
         // the handler's own check: a plain string detail (§7.5)
         if (wsRaw.trim() === "") throw unprocessable("workspace_id cannot be empty");
         if (!normalizeUuid(wsRaw.trim())) throw unprocessable("Invalid workspace_id format");

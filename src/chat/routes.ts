@@ -5,7 +5,7 @@ import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { invalid, unprocessable } from "../http/errors";
 import { parseAwareTimestamp } from "../http/time";
-import { normalizeUuid, parseUuid, queryBool, queryInt } from "../http/validate";
+import { normalizeUuid, parseUuid, queryBool, queryInt } from "../http/wire";
 import { listHistory } from "./data";
 import { accessSession, createOrSend, listPending, listSessions, markRead, sendInSession } from "./service";
 import { chatStreamResponse } from "./stream";
@@ -72,7 +72,7 @@ export function chatRoutes(ctx: RouteContext) {
         const actor = await auth.actor();
         const sessionId = sessionIdOf(params.id);
         const unreadOnly = queryBool(query.unread_only, "unread_only", false);
-        const limit = queryInt(query.limit, "limit", 200, 1, 2000);
+        const limit = queryInt(query.limit, "limit", 200, { min: 1, max: 2000 });
         await accessSession(deps, actor, sessionId, "Not authorized for this session");
         const rows = await listHistory(deps.sql, sessionId, actor.agentId, unreadOnly, limit);
         return {

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { Actor } from "../auth/identity";
 import type { Deps } from "../deps";
 import { badRequest, forbidden, invalid, notFound } from "../http/errors";
-import { parseAlias } from "../http/validate";
+import { parseAlias } from "../http/field-rules";
 import { channels } from "../redis/keys";
 import {
   advanceReceiptTo,

@@ -3,8 +3,8 @@
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
-import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/cursor";
-import { queryInt, queryUuid } from "../http/validate";
+import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/wire";
+import { queryInt, queryUuid } from "../http/wire";
 import { listClaims } from "./queries";
 
 function claimsCursor(raw: string | undefined) {
@@ -22,7 +22,7 @@ export function claimRoutes(ctx: RouteContext) {
     async ({ query, auth }) => {
       // An empty workspace_id means no filter, as in the reference.
       const workspaceId = query.workspace_id === "" ? null : queryUuid(query.workspace_id, "workspace_id");
-      const limit = queryInt(query.limit, "limit", 50, 1, 200);
+      const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 200 });
       const after = claimsCursor(query.cursor);
       const identity = await auth.identity();
       const publicReader = identity.principalType === "p";

@@ -4,9 +4,9 @@
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
-import { cursorTimestamp, decodeCursor, page } from "../http/cursor";
 import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
-import { ALIAS_RE, bodyInt, normalizeUuid, parseAlias, parseUuid, parseWorkspaceIdPlain, queryInt } from "../http/validate";
+import { ALIAS_RE, parseAlias } from "../http/field-rules";
+import { bodyInt, checkLength, cursorTimestamp, decodeCursor, normalizeUuid, page, parseUuid, plainWorkspaceId, queryInt } from "../http/wire";
 import { findEscalation, isLiveWorkspaceOf, listEscalations } from "./data";
 import { createEscalation, respondToEscalation } from "./service";
 
@@ -14,17 +14,6 @@ const STATUSES = ["expired", "pending", "responded"];
 const INVALID_ALIAS = "Invalid alias: must be alphanumeric with hyphens/underscores, 1-64 chars";
 /** ~114 years: keeps expires_at far inside the range Python and Postgres can represent (docs/decisions.md). */
 const MAX_EXPIRES_IN_HOURS = 1_000_000;
-
-/** FastAPI's Query(min_length, max_length) check, as a field-list 422. */
-function checkLength(raw: string | undefined, name: string, min: number, max: number): void {
-  if (raw === undefined) return;
-  if (raw.length < min) {
-    throw invalid(["query", name], `String should have at least ${min} character${min === 1 ? "" : "s"}`, raw, "string_too_short");
-  }
-  if (raw.length > max) {
-    throw invalid(["query", name], `String should have at most ${max} character${max === 1 ? "" : "s"}`, raw, "string_too_long");
-  }
-}
 
 // Extra body and query keys are ignored (§0); Elysia forbids them at the root unless told.
 const LOOSE = { additionalProperties: true };
@@ -71,18 +60,18 @@ export function escalationRoutes(ctx: RouteContext) {
     .get(
       "/",
       async ({ auth, query }) => {
-        checkLength(query.workspace_id, "workspace_id", 1, Infinity);
-        checkLength(query.repo_id, "repo_id", 36, 36);
-        checkLength(query.status, "status", 0, 20);
-        checkLength(query.alias, "alias", 0, 64);
-        const limit = queryInt(query.limit, "limit", 50, 1, 200);
+        checkLength(query.workspace_id, ["query", "workspace_id"], { min: 1 });
+        checkLength(query.repo_id, ["query", "repo_id"], { min: 36, max: 36 });
+        checkLength(query.status, ["query", "status"], { max: 20 });
+        checkLength(query.alias, ["query", "alias"], { max: 64 });
+        const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 200 });
         const cursor = decodeCursor(query.cursor);
         const { projectId } = await auth.identity();
 
         let workspaceId: string | null = null;
         let repoId: string | null = null;
         if (query.workspace_id) {
-          workspaceId = parseWorkspaceIdPlain(query.workspace_id);
+          workspaceId = plainWorkspaceId(query.workspace_id);
           if (!(await isLiveWorkspaceOf(deps.sql, projectId, workspaceId))) {
             throw forbidden("Workspace not found or does not belong to your project");
           }
@@ -117,9 +106,9 @@ export function escalationRoutes(ctx: RouteContext) {
     .get(
       "/:escalation_id",
       async ({ auth, params, query }) => {
-        checkLength(query.workspace_id, "workspace_id", 1, Infinity);
+        checkLength(query.workspace_id, ["query", "workspace_id"], { min: 1 });
         const { projectId } = await auth.identity();
-        const workspaceId = query.workspace_id ? parseWorkspaceIdPlain(query.workspace_id) : null;
+        const workspaceId = query.workspace_id ? plainWorkspaceId(query.workspace_id) : null;
         // A malformed id cannot name an escalation: 404, where the reference crashed (§16.1).
         const id = normalizeUuid(params.escalation_id);
         const row = id === null ? null : await findEscalation(deps.sql, projectId, id, workspaceId);

@@ -2,7 +2,7 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../deps";
 import { invalid } from "../http/errors";
-import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath, isCanonicalOrigin } from "../http/validate";
+import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath, isCanonicalOrigin } from "../http/field-rules";
 import { canonicalizeOrigin, OriginError } from "../repos/canonical-origin";
 import { clientIpOf, enforceInitRateLimit } from "./rate-limit";
 import { runInit } from "./service";

@@ -6,7 +6,8 @@ import type { Deps } from "../deps";
 import type { RouteContext } from "../routes";
 import { RequestAuth } from "../auth/identity";
 import { AppError, forbidden, unprocessable } from "../http/errors";
-import { normalizeRole, normalizeUuid } from "../http/validate";
+import { normalizeRole } from "../http/field-rules";
+import { normalizeUuid } from "../http/wire";
 import { projectPresence, writePresence } from "../presence/presence";
 import { verifyWorkspaceAccess } from "../workspaces/access";
 

@@ -5,7 +5,7 @@ import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
-import { normalizeUuid, queryBool, queryInt } from "../http/validate";
+import { normalizeUuid, queryBool, queryInt } from "../http/wire";
 import { publishWorkspaceEvent } from "../events/publish";
 import {
   acknowledgeMessage,
@@ -98,7 +98,7 @@ export function messageRoutes(ctx: RouteContext) {
       async ({ auth, query }) => {
         // bdh's legacy client also sends workspace_id, from_alias, …: ignored (aweb.md §7.2).
         const unreadOnly = queryBool(query.unread_only, "unread_only", false);
-        const limit = queryInt(query.limit, "limit", 50, 1, 500);
+        const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 500 });
         const actor = await auth.actor();
         const messages = await listInbox(deps.sql, actor.projectId, actor.agentId, unreadOnly, limit);
         return { messages };

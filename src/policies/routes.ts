@@ -7,7 +7,7 @@ import { authPlugin } from "../auth/plugin";
 import { enforceActorBinding } from "../auth/identity";
 import { isoZ } from "../db/pool";
 import { forbidden, invalid, notFound } from "../http/errors";
-import { normalizeUuid, parseWorkspaceIdPlain, queryBool, queryInt } from "../http/validate";
+import { normalizeUuid, plainWorkspaceId, queryBool, queryInt } from "../http/wire";
 import { findProjectPolicy, listPolicyHistory, workspaceInProject } from "./data";
 import { activatePolicy, createPolicy, loadOrBootstrapActive, policyEtag, resetPolicy } from "./service";
 import { policyView } from "./view";
@@ -62,7 +62,7 @@ export function policyRoutes(ctx: RouteContext) {
     .get(
       "/history",
       async ({ auth, query }) => {
-        const limit = queryInt(query.limit, "limit", 20, 1, 100);
+        const limit = queryInt(query.limit, "limit", 20, { min: 1, max: 100 });
         const { projectId } = await auth.identity();
         await loadOrBootstrapActive(sql, projectId);
         const rows = await listPolicyHistory(sql, projectId, limit);
@@ -80,7 +80,7 @@ export function policyRoutes(ctx: RouteContext) {
         const { projectId } = identity;
         let createdBy: string | null = null;
         if (body.created_by_workspace_id) {
-          createdBy = parseWorkspaceIdPlain(body.created_by_workspace_id);
+          createdBy = plainWorkspaceId(body.created_by_workspace_id);
           enforceActorBinding(identity, createdBy, "created_by_workspace_id does not match API key identity");
           if (!(await workspaceInProject(sql, projectId, createdBy, true))) {
             throw forbidden("Workspace not found or does not belong to your project");

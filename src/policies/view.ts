@@ -3,6 +3,7 @@
 // field falls back to the reference's default instead of failing the request.
 import { isoZ } from "../db/pool";
 import { badRequest } from "../http/errors";
+import { pyList } from "../http/wire";
 import type { PolicyRow } from "./data";
 
 type Obj = Record<string, unknown>;
@@ -19,27 +20,6 @@ function rolesOf(policy: PolicyRow): [string, Obj][] {
 
 function playbook(key: string, role: Obj) {
   return { title: str(role.title, key), playbook_md: str(role.playbook_md, "") };
-}
-
-/** Python's repr() of a string, for the reference's list-in-message details. */
-function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = "";
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === "\\") out += "\\\\";
-    else if (ch === quote) out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (code < 0x20 || code === 0x7f) out += "\\x" + code.toString(16).padStart(2, "0");
-    else out += ch;
-  }
-  return quote + out + quote;
-}
-
-export function pyList(items: string[]): string {
-  return "[" + items.map(pyRepr).join(", ") + "]";
 }
 
 export interface ViewOptions {

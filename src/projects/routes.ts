@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import type { Deps } from "../deps";
 import { authPlugin } from "../auth/plugin";
 import { forbidden, notFound } from "../http/errors";
-import { parseUuid } from "../http/validate";
+import { parseUuid } from "../http/wire";
 import { findProjectById } from "./data";
 
 export function projectRoutes(deps: Deps) {

@@ -7,9 +7,9 @@ import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { isoZ } from "../db/pool";
-import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/cursor";
+import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/wire";
 import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
-import { normalizeUuid, parseUuid, queryInt, queryUuid } from "../http/validate";
+import { normalizeUuid, parseUuid, queryInt, queryUuid } from "../http/wire";
 import { canonicalOriginOf } from "../init/routes";
 import { findServerProject } from "../projects/data";
 import { clearPresence } from "../presence/presence";
@@ -76,7 +76,7 @@ export function repoRoutes(ctx: RouteContext) {
       "",
       async ({ query, auth }) => {
         const filterProject = queryUuid(query.project_id, "project_id");
-        const limit = queryInt(query.limit, "limit", 50, 1, 200);
+        const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 200 });
         const after = reposCursor(query.cursor);
         const identity = await auth.identity();
         // Another project's id is not an error, just nothing the caller can see.

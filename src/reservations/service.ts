@@ -3,7 +3,7 @@
 import type { Deps } from "../deps";
 import type { Actor } from "../auth/identity";
 import { conflict, forbidden, notFound } from "../http/errors";
-import { bodyInt } from "../http/validate";
+import { bodyInt } from "../http/wire";
 import { publishWorkspaceEvent, type EventType } from "../events/publish";
 import {
   activeHolder,

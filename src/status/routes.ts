@@ -7,7 +7,8 @@ import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { AppError, invalid, notFound, unprocessable } from "../http/errors";
-import { isCanonicalOrigin, normalizeUuid, queryInt } from "../http/validate";
+import { isCanonicalOrigin } from "../http/field-rules";
+import { checkLength, normalizeUuid, plainWorkspaceId, pyRepr, queryInt } from "../http/wire";
 import {
   humanWorkspaceIds,
   isLiveWorkspaceIn,
@@ -21,29 +22,6 @@ import { EVENT_CATEGORIES, statusStreamResponse } from "./stream";
 
 const STREAM_DEFAULT_LIMIT = 200;
 const STREAM_MAX_LIMIT = 1000;
-
-/** FastAPI's Query(min_length=, max_length=) failure. */
-function checkLength(raw: string | undefined, name: string, min: number, max: number): void {
-  if (raw === undefined) return;
-  const plural = (n: number) => `${n} character${n === 1 ? "" : "s"}`;
-  if (raw.length < min) throw invalid(["query", name], `String should have at least ${plural(min)}`, raw, "string_too_short");
-  if (raw.length > max) throw invalid(["query", name], `String should have at most ${plural(max)}`, raw, "string_too_long");
-}
-
-/** validate_workspace_id in the handler: plain-string 422s. */
-function workspaceIdOr422(raw: string): string {
-  if (raw.trim() === "") throw unprocessable("workspace_id cannot be empty");
-  const id = normalizeUuid(raw);
-  if (id === null) throw unprocessable("Invalid workspace_id format");
-  return id;
-}
-
-/** Python's repr() of a str, for messages that print a set of strings. */
-function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s.replace(/\\/g, "\\\\").replace(new RegExp(quote, "g"), "\\" + quote);
-  return quote + body + quote;
-}
 
 /** `event_types`: comma-separated categories, trimmed and lowercased; null = all. */
 function parseCategories(raw: string | undefined): Set<string> | null {
@@ -66,14 +44,14 @@ export function statusRoutes(ctx: RouteContext) {
     .get(
       "",
       async ({ auth, query }) => {
-        checkLength(query.workspace_id, "workspace_id", 1, Infinity);
-        checkLength(query.repo_id, "repo_id", 36, 36);
+        checkLength(query.workspace_id, ["query", "workspace_id"], { min: 1 });
+        checkLength(query.repo_id, ["query", "repo_id"], { min: 36, max: 36 });
         const identity = await auth.identity();
         const { projectId } = identity;
 
         let filter: StatusFilter = { kind: "project" };
         if (query.workspace_id) {
-          filter = { kind: "workspace", workspaceId: workspaceIdOr422(query.workspace_id) };
+          filter = { kind: "workspace", workspaceId: plainWorkspaceId(query.workspace_id) };
         } else if (query.repo_id) {
           const repoId = normalizeUuid(query.repo_id);
           if (repoId === null) throw unprocessable("Invalid repo_id format: expected UUID");
@@ -99,17 +77,17 @@ export function statusRoutes(ctx: RouteContext) {
     .get(
       "/stream",
       async ({ auth, query, request }) => {
-        checkLength(query.workspace_id, "workspace_id", 1, Infinity);
-        checkLength(query.repo, "repo", 0, 255);
-        checkLength(query.human_name, "human_name", 0, 64);
-        const limit = queryInt(query.limit, "limit", STREAM_DEFAULT_LIMIT, 1, STREAM_MAX_LIMIT);
+        checkLength(query.workspace_id, ["query", "workspace_id"], { min: 1 });
+        checkLength(query.repo, ["query", "repo"], { max: 255 });
+        checkLength(query.human_name, ["query", "human_name"], { max: 64 });
+        const limit = queryInt(query.limit, "limit", STREAM_DEFAULT_LIMIT, { min: 1, max: STREAM_MAX_LIMIT });
         const identity = await auth.identity();
         const { projectId } = identity;
 
         // Precedence workspace_id > repo > human_name > all; the set is fixed now (§19.19).
         let workspaceIds: string[];
         if (query.workspace_id) {
-          const workspaceId = workspaceIdOr422(query.workspace_id);
+          const workspaceId = plainWorkspaceId(query.workspace_id);
           if (!(await isLiveWorkspaceIn(deps.sql, projectId, workspaceId))) throw notFound("Workspace not found");
           workspaceIds = [workspaceId];
         } else if (query.repo) {

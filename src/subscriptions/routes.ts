@@ -8,7 +8,8 @@ import { authPlugin } from "../auth/plugin";
 import type { RequestAuth } from "../auth/identity";
 import { enforceActorBinding } from "../auth/identity";
 import { badRequest, forbidden, notFound } from "../http/errors";
-import { normalizeUuid, parseAlias, parseUuid, parseWorkspaceIdPlain } from "../http/validate";
+import { parseAlias } from "../http/field-rules";
+import { normalizeUuid, parseUuid, plainWorkspaceId } from "../http/wire";
 import { deleteSubscription, findLiveWorkspaceAlias, listSubscriptions, upsertSubscription } from "./data";
 
 // "[repo:]id", each part alnum then [A-Za-z0-9_-], up to 100 chars; no dots (§9).
@@ -27,7 +28,7 @@ async function checkOwner(sql: Db, projectId: string, workspaceId: string, alias
 
 async function bindQuery(auth: RequestAuth, rawWorkspaceId: string, write: boolean) {
   const identity = write ? await auth.aweb() : await auth.identity();
-  const workspaceId = parseWorkspaceIdPlain(rawWorkspaceId);
+  const workspaceId = plainWorkspaceId(rawWorkspaceId);
   enforceActorBinding(identity, workspaceId);
   return { projectId: identity.projectId, workspaceId };
 }

@@ -3,7 +3,7 @@
 import type { Deps } from "../deps";
 import { enforceActorBinding, type Identity, type RequestAuth } from "../auth/identity";
 import { forbidden, gone, notFound } from "../http/errors";
-import { parseUuid } from "../http/validate";
+import { parseUuid } from "../http/wire";
 import { findWorkspace, type WorkspaceRow } from "./data";
 
 export async function verifyWorkspaceAccess(

@@ -6,7 +6,7 @@ import type { Deps } from "../deps";
 import { authPlugin } from "../auth/plugin";
 import { resolveIdentity } from "../auth/identity";
 import { conflict, forbidden, notFound, unauthorized, AppError } from "../http/errors";
-import { ALIAS_RE, HUMAN_NAME_RE, parseHostname, parseRole, parseWorkspacePath } from "../http/validate";
+import { ALIAS_RE, HUMAN_NAME_RE, parseHostname, parseRole, parseWorkspacePath } from "../http/field-rules";
 import { suggestPrefix } from "../agents/alias-prefix";
 import { canonicalOriginOf } from "../init/routes";
 import { ensureServerProject, findServerProject } from "../projects/data";

@@ -6,9 +6,10 @@
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
-import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/cursor";
+import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/wire";
 import { unprocessable } from "../http/errors";
-import { ALIAS_RE, hasControlChars, isCanonicalOrigin, queryBool, queryInt, queryUuid } from "../http/validate";
+import { ALIAS_RE, hasControlChars, isCanonicalOrigin } from "../http/field-rules";
+import { queryBool, queryInt, queryUuid } from "../http/wire";
 import { projectPresence } from "../presence/presence";
 import { loadExtras, onlineInfo, toWorkspaceInfo } from "./info";
 import { listWorkspaceRows } from "./queries";
@@ -54,7 +55,7 @@ export function workspaceListRoutes(ctx: RouteContext) {
           includeClaims: queryBool(query.include_claims, "include_claims", false),
           publicReader: identity.principalType === "p",
         };
-        const limit = queryInt(query.limit, "limit", 50, 1, 200);
+        const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 200 });
         const rows = await listWorkspaceRows(deps.sql, {
           projectId: identity.projectId,
           humanName: filter(query.human_name),
@@ -102,7 +103,7 @@ export function workspaceListRoutes(ctx: RouteContext) {
           includePresence: queryBool(query.include_presence, "include_presence", true),
           onlyWithClaims: queryBool(query.only_with_claims, "only_with_claims", true),
           alwaysIncludeWorkspaceId: queryUuid(filter(query.always_include_workspace_id) ?? undefined, "always_include_workspace_id"),
-          limit: queryInt(query.limit, "limit", 15, 1, 200),
+          limit: queryInt(query.limit, "limit", 15, { min: 1, max: 200 }),
           publicReader: identity.principalType === "p",
         });
         return { workspaces, has_more: false, next_cursor: null };
