@@ -15,6 +15,7 @@ import { openSql, type Sql } from "./db/pool";
 import { createRedisBus, type EventBus } from "./events/bus";
 import { handleError, json } from "./http/error-handler";
 import { rejectDeepJson } from "./http/json-depth";
+import { checkResponses } from "./http/openapi";
 import { makeSchemasLenient } from "./http/schema";
 import { openRedis, redactUrl } from "./redis/client";
 import type { EmbeddedSql } from "./embedded/runtime";
@@ -144,6 +145,7 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
   const root = new Elysia({ normalize: false });
   const allowedMethods = methodIndex(root);
 
+  if (config.checkResponses) checkResponses(root);
   const app = root
     .onRequest(({ request, set }) => {
       const m = { id: requestIdFrom(request), start: performance.now() };

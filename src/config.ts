@@ -33,6 +33,12 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Absolute directory of the embedded database (used only when databaseUrl is null). */
   dataDir: string;
+  /**
+   * Check every 2xx answer against the route's declared response schema and
+   * fail the request on a mismatch (src/http/openapi.ts). The test suite turns
+   * it on; production leaves it off.
+   */
+  checkResponses: boolean;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +146,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxBodyBytes: integer(env, "BEADHUB_MAX_BODY_BYTES", 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     shutdownGraceSeconds: integer(env, "BEADHUB_SHUTDOWN_GRACE_SECONDS", 10, 0, 600),
     dataDir: resolveDataDir(env),
+    checkResponses: boolean(env, "BEADHUB_CHECK_RESPONSES", false),
   };
   // BEADHUB_RELOAD and BEADHUB_DASHBOARD_HUMAN exist in the reference but change nothing
   // here; still reject nonsense so a typo does not pass silently.

@@ -345,7 +345,7 @@ describe("POST /v1/escalations/{id}/respond", () => {
   test("expiry (§20 Q2): a pending escalation past expires_at reads as expired and cannot be answered", async () => {
     const a = await fresh();
     const stale = (await escalate(a, { subject: "stale" })).body.escalation_id;
-    const live = (await escalate(a, { subject: "live" })).body.escalation_id;
+    await escalate(a, { subject: "live" });
     const answered = (await escalate(a, { subject: "answered" })).body.escalation_id;
     await t.request("POST", `/v1/escalations/${answered}/respond`, { token: a.api_key, body: { response: "done" } });
     await t.sql`update server.escalations set expires_at = now() - interval '1 minute' where id in ${t.sql([stale, answered])}`;

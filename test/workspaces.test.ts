@@ -11,7 +11,6 @@ const SECRET = "s3cret";
 const t = await startTestApp({ config: { internalAuthSecret: SECRET } });
 afterAll(() => t.close());
 
-const ORIGIN = "git@github.com:acme/app.git";
 
 
 const agent = (slug: string, alias: string, extra: Record<string, unknown> = {}) => initRepoAgent(t, slug, alias, extra);

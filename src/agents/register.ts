@@ -5,7 +5,7 @@ import { t } from "elysia";
 import type { Deps } from "../deps";
 import type { RequestAuth } from "../auth/identity";
 import type { Db } from "../db/pool";
-import { forbidden, unprocessable } from "../http/errors";
+import { unprocessable } from "../http/errors";
 import { nowIso } from "../http/time";
 import { parseAlias, parseRole } from "../http/field-rules";
 import { bodyInt } from "../http/wire";
@@ -65,8 +65,8 @@ export async function registerAgent(deps: Deps, auth: RequestAuth, body: Registe
       ? deps.config.presenceTtlSeconds
       : bodyInt(body.ttl_seconds, ["body", "ttl_seconds"], 1, 86400);
   const { identity, workspace } = await verifyWorkspaceAccess(deps, auth, body.workspace_id);
-  // Public readers only read (docs/reliability.md): writing presence is a write.
-  if (identity.principalType === "p") throw forbidden("Public readers cannot register presence");
+  // Writing presence is a write: public readers are refused.
+  await auth.requireWriter();
 
   const live = await findLiveWorkspace(deps.sql, workspace.workspace_id);
   if (!live) throw unprocessable("Workspace not found");

@@ -18,6 +18,11 @@ export interface Identity {
   mode: "bearer" | "proxy";
   /** Proxy principal type: u (user), k (API key), p (public reader), …; null for bearer. */
   principalType: string | null;
+  /**
+   * A proxy public reader (principal type "p"): reads with personal data
+   * redacted, never writes (docs/protocol/auth.md#public-readers).
+   */
+  publicReader: boolean;
 }
 
 export interface Actor extends Identity {
@@ -28,6 +33,8 @@ export interface Actor extends Identity {
 }
 
 const BEARER = "Bearer ";
+/** The proxy principal type of a public reader. */
+const PUBLIC_READER = "p";
 
 async function resolveBearer(deps: Deps, headers: Headers): Promise<Identity> {
   const header = headers.get("authorization");
@@ -47,6 +54,7 @@ async function resolveBearer(deps: Deps, headers: Headers): Promise<Identity> {
     userId: row.user_id,
     mode: "bearer",
     principalType: null,
+    publicReader: false,
   };
 }
 
@@ -61,6 +69,7 @@ export function resolveIdentity(deps: Deps, headers: Headers): Promise<Identity>
       userId: p.principalType === "u" ? p.principalId : null,
       mode: "proxy",
       principalType: p.principalType,
+      publicReader: p.principalType === PUBLIC_READER,
     });
   }
   return resolveBearer(deps, headers);
@@ -83,10 +92,20 @@ export class RequestAuth {
     return (await this.identity()).projectId;
   }
 
-  /** aweb routes do not accept public readers (aweb.md §2.5). */
+  /** aweb routes do not accept public readers at all: they answer 401. */
   async aweb(): Promise<Identity> {
     const id = await this.identity();
-    if (id.principalType === "p") throw unauthorized("Authentication required");
+    if (id.publicReader) throw unauthorized("Authentication required");
+    return id;
+  }
+
+  /**
+   * Any principal that may write: a public reader is refused with 403 (the
+   * reference leaves this to its proxy; refusing here costs no client anything).
+   */
+  async requireWriter(): Promise<Identity> {
+    const id = await this.identity();
+    if (id.publicReader) throw forbidden("Public readers cannot make changes");
     return id;
   }
 
@@ -110,11 +129,6 @@ export class RequestAuth {
       this.deps.authCache.agents.set(cacheKey, a);
     }
     return { ...id, agentId: id.agentId, alias: a.alias, humanName: a.human_name, agentType: a.agent_type };
-  }
-
-  /** True only after identity() resolved to a public-reader proxy principal. */
-  async isPublicReader(): Promise<boolean> {
-    return (await this.identity()).principalType === "p";
   }
 }
 

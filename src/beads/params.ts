@@ -1,14 +1,12 @@
 // Query/body checks of the beads routes, in the reference's wording (§7):
 // FastAPI-level constraints answer pydantic-shaped lists, the handlers' own
 // checks answer string details ("Invalid repo: …").
-import { AppError, invalid, unprocessable } from "../http/errors";
+import { AppError, unprocessable } from "../http/errors";
 import { BRANCH_RE, isCanonicalOrigin } from "../http/field-rules";
 import { decodeCursor } from "../http/wire";
 import { parseIssueTimestamp } from "./records";
 import { MAX_JSONL_CHARS, exceedsChars } from "./jsonl";
 import type { IssueCursor } from "./queries";
-
-type Loc = (string | number)[];
 
 /** Handler-level repo filter check; `full` echoes the whole value (§7.4), else 50 chars. */
 export function checkRepo(repo: string, full = false): string {

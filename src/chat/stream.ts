@@ -11,6 +11,7 @@
 // session's row lock (data.ts lockSession): insert chat messages only through
 // service.ts, never with a bare INSERT.
 import type { Deps } from "../deps";
+import { openEventStream, sleeper, type EventStream } from "../http/sse";
 import { channels, ttl } from "../redis/keys";
 import {
   listHistory,
@@ -24,13 +25,6 @@ import {
 } from "./data";
 import { registerWaiting, unregisterWaiting, waitingOn } from "./waiting";
 
-export const SSE_HEADERS = {
-  "Content-Type": "text/event-stream",
-  "Cache-Control": "no-cache",
-  Connection: "keep-alive",
-  "X-Accel-Buffering": "no",
-};
-
 const REPLAY_LIMIT = 50;
 const BATCH_LIMIT = 200;
 const DEFAULT_INTERVALS = {
@@ -41,7 +35,6 @@ const DEFAULT_INTERVALS = {
   /** Refresh of the waiting entry (aweb.md §11). */
   refreshMs: ttl.chatWaitingRefreshSeconds * 1000,
 };
-const KEEPALIVE = ": keepalive\n\n";
 const EPOCH: Watermark = { ts: "-infinity", id: MIN_UUID };
 
 export interface StreamOptions {
@@ -59,111 +52,71 @@ export interface StreamOptions {
   intervals?: Partial<typeof DEFAULT_INTERVALS>;
 }
 
-export function chatStreamResponse(deps: Deps, options: StreamOptions): Response {
-  return new ChatStream(deps, options).response();
+export function chatStreamResponse(deps: Deps, o: StreamOptions): Response {
+  const every = { ...DEFAULT_INTERVALS, ...o.intervals };
+  let unsubscribe: (() => void) | null = null;
+  return openEventStream({
+    name: "chat",
+    log: deps.log,
+    requestSignal: o.requestSignal,
+    shutdownSignal: o.shutdownSignal,
+    keepaliveMs: every.keepaliveMs,
+    onClose: () => unsubscribe?.(),
+    async start(stream) {
+      // First byte before any database work: the client sees the stream is up.
+      stream.keepalive();
+      const chat = new ChatStream(deps, o, stream, every);
+      // Subscribe before reading, so a send committed during the replay still wakes us.
+      unsubscribe = deps.bus.subscribe([channels.chatSession(o.sessionId)], () => chat.notify());
+      await registerWaiting(deps, o.sessionId, o.viewerId);
+      try {
+        await chat.loop();
+      } finally {
+        await unregisterWaiting(deps, o.sessionId, o.viewerId);
+      }
+    },
+  });
 }
 
+/** One stream's watermark and receipts, and the loop that moves them forward. */
 class ChatStream {
-  private readonly encoder = new TextEncoder();
-  private controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-  private closed = false;
   /** A wake-up arrived: query before sleeping again. */
   private dirty = false;
-  private wake: (() => void) | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private readonly sleeper: ReturnType<typeof sleeper>;
   private watermark: Watermark = EPOCH;
   /** Other participants' last_read_at as of connect or the last event sent for them. */
   private receipts = new Map<string, string>();
 
-  constructor(private readonly deps: Deps, private readonly o: StreamOptions) {}
-
-  response(): Response {
-    const body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.controller = controller;
-        this.run().catch((err) => {
-          this.deps.log.error("chat stream failed", { session_id: this.o.sessionId, error: String(err) });
-          this.finish();
-        });
-      },
-      cancel: () => this.finish(),
-    });
-    return new Response(body, { status: 200, headers: SSE_HEADERS });
+  constructor(
+    private readonly deps: Deps,
+    private readonly o: StreamOptions,
+    private readonly stream: EventStream,
+    private readonly every: typeof DEFAULT_INTERVALS,
+  ) {
+    this.sleeper = sleeper(stream.signal);
   }
 
-  private send(text: string): void {
-    if (this.closed || !this.controller) return;
-    try {
-      this.controller.enqueue(this.encoder.encode(text));
-    } catch {
-      this.finish();
-    }
+  private get closed(): boolean {
+    return this.stream.closed;
   }
 
-  private readonly finish = (): void => {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe?.();
-    this.o.requestSignal.removeEventListener("abort", this.finish);
-    this.o.shutdownSignal.removeEventListener("abort", this.finish);
-    this.wake?.();
-    try {
-      this.controller?.close();
-    } catch {
-      /* already cancelled by the client */
-    }
-  };
-
-  private notify(): void {
+  notify(): void {
     this.dirty = true;
-    this.wake?.();
+    this.sleeper.wake();
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-      timer = setTimeout(done, Math.max(0, ms));
-      this.wake = done;
-    });
-  }
-
-  private async run(): Promise<void> {
-    const { deps, o } = this;
-    // First byte before any database work (§12.10): the client sees the stream is up.
-    this.send(KEEPALIVE);
-    if (o.requestSignal.aborted || o.shutdownSignal.aborted) return this.finish();
-    o.requestSignal.addEventListener("abort", this.finish);
-    o.shutdownSignal.addEventListener("abort", this.finish);
-    // Subscribe before reading, so a send committed during the replay still wakes us.
-    this.unsubscribe = deps.bus.subscribe([channels.chatSession(o.sessionId)], () => this.notify());
-    await registerWaiting(deps, o.sessionId, o.viewerId);
-    try {
-      await this.loop();
-    } finally {
-      await unregisterWaiting(deps, o.sessionId, o.viewerId);
-      this.finish();
-    }
-  }
-
-  private async loop(): Promise<void> {
-    const { deps, o } = this;
-    const every = { ...DEFAULT_INTERVALS, ...o.intervals };
+  async loop(): Promise<void> {
+    const { deps, o, every } = this;
     if (this.closed) return;
     for (const r of await listOtherReceipts(deps.sql, o.sessionId, o.viewerId)) this.receipts.set(r.agent_id, r.last_read_at);
     await this.replay();
     let now = Date.now();
     let nextPoll = now + every.pollMs;
-    let nextKeepalive = now + every.keepaliveMs;
     let nextRefresh = now + every.refreshMs;
     while (!this.closed) {
       now = Date.now();
       if (now >= o.deadlineMs) return;
-      if (!this.dirty) await this.sleep(Math.min(o.deadlineMs, nextPoll, nextKeepalive, nextRefresh) - now);
+      if (!this.dirty) await this.sleeper.sleep(Math.min(o.deadlineMs, nextPoll, nextRefresh) - now);
       if (this.closed) return;
       now = Date.now();
       if (now >= o.deadlineMs) return;
@@ -177,10 +130,6 @@ class ChatStream {
           // from the same watermark, so nothing is lost or repeated.
           deps.log.warning("chat stream poll failed", { session_id: o.sessionId, error: String(err) });
         }
-      }
-      if (now >= nextKeepalive) {
-        this.send(KEEPALIVE);
-        nextKeepalive = now + every.keepaliveMs;
       }
       if (now >= nextRefresh) {
         await registerWaiting(deps, o.sessionId, o.viewerId);
@@ -255,6 +204,6 @@ class ChatStream {
 
   private frame(event: string, data: Record<string, unknown>): void {
     // JSON.stringify escapes newlines, so the data always fits on one line.
-    this.send(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.stream.send(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 }

@@ -25,7 +25,7 @@ export function claimRoutes(ctx: RouteContext) {
       const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 200 });
       const after = claimsCursor(query.cursor);
       const identity = await auth.identity();
-      const publicReader = identity.principalType === "p";
+      const publicReader = identity.publicReader;
       const rows = await listClaims(deps.sql, { projectId: identity.projectId, workspaceId, after, limit });
       const result = page(rows, limit, (last) => ({ claimed_at: last.claimed_at, id: last.id }));
       return {

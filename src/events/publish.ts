@@ -4,6 +4,7 @@
 import type { Deps } from "../deps";
 import { nowIso } from "../http/time";
 import { channels } from "../redis/keys";
+import { readPresence } from "../presence/presence";
 
 export type EventType =
   | "escalation.created"
@@ -24,4 +25,10 @@ export async function publishWorkspaceEvent(
 ): Promise<void> {
   const event = { workspace_id: workspaceId, type, timestamp: nowIso(), project_slug: projectSlug, ...fields };
   await deps.bus.publish(channels.workspaceEvents(workspaceId), JSON.stringify(event));
+}
+
+/** The project slug an event carries when the publisher has none at hand: the presence hash's, or null. */
+export async function presenceSlug(deps: Deps, workspaceId: string): Promise<string | null> {
+  const presence = await readPresence(deps, [workspaceId]);
+  return presence.get(workspaceId)?.project_slug || null;
 }

@@ -5,7 +5,7 @@
 import type { Deps } from "../deps";
 import type { RouteContext } from "../routes";
 import { RequestAuth } from "../auth/identity";
-import { AppError, forbidden, unprocessable } from "../http/errors";
+import { AppError, unprocessable } from "../http/errors";
 import { normalizeRole } from "../http/field-rules";
 import { normalizeUuid } from "../http/wire";
 import { projectPresence, writePresence } from "../presence/presence";
@@ -92,8 +92,7 @@ export const TOOLS: Record<string, (c: Call) => Promise<ToolResult>> = {
   async register_agent(c) {
     const [workspaceId, alias] = required(c.args, ["workspace_id", "alias"]);
     const { identity } = await access(c, workspaceId);
-    // Public readers only read (docs/reliability.md): writing presence is a write.
-    if (identity.principalType === "p") throw forbidden("Public readers cannot register presence");
+    await c.auth.requireWriter();
     const role = normalizeRole(arg(c.args, "role"));
     // The given alias and a fixed 30-minute TTL, as in the reference (§16.5).
     await writePresence(

@@ -8,7 +8,7 @@ import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { isoZ } from "../db/pool";
 import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/wire";
-import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
+import { invalid, notFound, unprocessable } from "../http/errors";
 import { normalizeUuid, parseUuid, queryInt, queryUuid } from "../http/wire";
 import { canonicalOriginOf } from "../init/routes";
 import { findServerProject } from "../projects/data";
@@ -56,8 +56,7 @@ export function repoRoutes(ctx: RouteContext) {
         const projectId = normalizeUuid(body.project_id);
         if (!projectId) throw invalid(["body", "project_id"], "Invalid project_id: must be a valid UUID", body.project_id);
         const co = canonicalOriginOf(body.origin_url, "origin_url");
-        const identity = await auth.identity();
-        if (identity.principalType === "p") throw forbidden("Public readers cannot modify repos");
+        const identity = await auth.requireWriter();
         if (projectId !== identity.projectId || !(await findServerProject(deps.sql, projectId))) {
           throw notFound("Project not found");
         }
@@ -104,8 +103,7 @@ export function repoRoutes(ctx: RouteContext) {
       "/:repo_id",
       async ({ params, auth }) => {
         const repoId = parseUuid(params.repo_id, ["path", "repo_id"], "repo_id");
-        const identity = await auth.identity();
-        if (identity.principalType === "p") throw forbidden("Public readers cannot modify repos");
+        const identity = await auth.requireWriter();
         const deleted = await deps.sql.begin((tx) => softDeleteRepo(tx, identity.projectId, repoId));
         if (!deleted) throw notFound("Repo not found");
         const cleared = await Promise.all(deleted.workspaceIds.map((id) => clearPresence(deps, id)));

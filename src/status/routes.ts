@@ -6,7 +6,7 @@
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
-import { AppError, invalid, notFound, unprocessable } from "../http/errors";
+import { AppError, notFound, unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
 import { checkLength, normalizeUuid, plainWorkspaceId, pyRepr, queryInt } from "../http/wire";
 import {
@@ -63,7 +63,7 @@ export function statusRoutes(ctx: RouteContext) {
         return buildStatusSnapshot(deps, {
           projectId,
           projectSlug: scope.slug,
-          publicReader: identity.principalType === "p",
+          publicReader: identity.publicReader,
           filter,
           scope,
         });
@@ -105,7 +105,7 @@ export function statusRoutes(ctx: RouteContext) {
         }
         let categories = parseCategories(query.event_types);
         // Public readers get bead events only: the others carry private data (§1).
-        if (identity.principalType === "p") categories = new Set(["bead"]);
+        if (identity.publicReader) categories = new Set(["bead"]);
 
         return statusStreamResponse(deps, {
           workspaceIds,

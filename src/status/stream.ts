@@ -6,14 +6,8 @@
 // removes it the moment the client goes away (request aborted or body
 // cancelled), the server shuts down, or the client stops reading.
 import type { Deps } from "../deps";
+import { openEventStream, sleeper } from "../http/sse";
 import { channels } from "../redis/keys";
-
-export const STATUS_SSE_HEADERS = {
-  "Content-Type": "text/event-stream",
-  "Cache-Control": "no-cache",
-  Connection: "keep-alive",
-  "X-Accel-Buffering": "no",
-};
 
 export const EVENT_CATEGORIES = ["reservation", "message", "escalation", "bead"] as const;
 
@@ -37,11 +31,7 @@ export function setStatusStreamTimings(overrides: Partial<Timings>): () => void 
   };
 }
 
-/** A client this many frames behind is not reading: drop it rather than buffer forever. */
-const MAX_QUEUED_FRAMES = 4096;
-
 const encoder = new TextEncoder();
-const KEEPALIVE = encoder.encode(": keepalive\n\n");
 
 interface Frame {
   category: string;
@@ -81,113 +71,39 @@ export interface StatusStreamOptions {
   shutdownSignal: AbortSignal;
 }
 
-export function statusStreamResponse(deps: Deps, options: StatusStreamOptions): Response {
-  return new StatusStream(deps, options).response();
-}
-
-class StatusStream {
-  private controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-  private closed = false;
-  private unsubscribe: (() => void) | null = null;
-  private keepaliveTimer: ReturnType<typeof setTimeout> | null = null;
-  private endTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastOutput = 0;
-  private readonly finish = () => this.close();
-
-  constructor(private readonly deps: Deps, private readonly o: StatusStreamOptions) {}
-
-  response(): Response {
-    const body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.controller = controller;
-        this.open();
-      },
-      cancel: this.finish,
-    });
-    return new Response(body, { status: 200, headers: STATUS_SSE_HEADERS });
-  }
-
-  private open(): void {
-    const { requestSignal, shutdownSignal, workspaceIds } = this.o;
-    if (requestSignal.aborted || shutdownSignal.aborted) return this.close();
-    requestSignal.addEventListener("abort", this.finish, { once: true });
-    shutdownSignal.addEventListener("abort", this.finish, { once: true });
-
-    if (workspaceIds.length === 0) {
-      // Nothing to listen to: keepalives only, then close (§16.4 item 4).
-      this.write(KEEPALIVE);
-      this.endTimer = setTimeout(this.finish, timings.emptyStreamMs);
-      this.scheduleKeepalive(timings.keepaliveMs);
-      return;
-    }
-    const unsubscribe = this.deps.bus.subscribe(
-      workspaceIds.map((id) => channels.workspaceEvents(id)),
-      (raw) => this.onMessage(raw),
-    );
-    this.unsubscribe = unsubscribe;
-    // The first comment goes out once Redis confirmed the subscription (a few
-    // ms), so a client that has read it will not miss a later event; if Redis
-    // is slow or away we answer anyway and events flow once it is back.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, timings.readyWaitMs)));
-    Promise.race([unsubscribe.ready, waited]).then(() => {
-      clearTimeout(timer);
-      if (this.closed) return;
-      this.write(KEEPALIVE);
-      this.scheduleKeepalive(timings.keepaliveMs);
-    });
-  }
-
-  private onMessage(raw: string): void {
-    if (this.closed) return;
-    const frame = frameOf(raw);
-    if (frame === null) return;
-    if (this.o.categories !== null && !this.o.categories.has(frame.category)) return;
-    this.write(frame.bytes);
-  }
-
-  private write(bytes: Uint8Array): void {
-    const c = this.controller;
-    if (this.closed || c === null) return;
-    if (c.desiredSize !== null && c.desiredSize < -MAX_QUEUED_FRAMES) {
-      this.deps.log.warning("status stream dropped a client that stopped reading", {});
-      return this.close();
-    }
-    try {
-      c.enqueue(bytes);
-      this.lastOutput = performance.now();
-    } catch {
-      this.close(); // the body was already torn down
-    }
-  }
-
-  /** Keepalive after `keepaliveMs` without output; re-armed lazily, not per event. */
-  private scheduleKeepalive(delayMs: number): void {
-    if (this.closed) return;
-    this.keepaliveTimer = setTimeout(() => {
-      const idle = performance.now() - this.lastOutput;
-      if (idle >= timings.keepaliveMs - 1) {
-        this.write(KEEPALIVE);
-        this.scheduleKeepalive(timings.keepaliveMs);
-      } else {
-        this.scheduleKeepalive(timings.keepaliveMs - idle);
+export function statusStreamResponse(deps: Deps, o: StatusStreamOptions): Response {
+  let unsubscribe: (() => void) | null = null;
+  return openEventStream({
+    name: "status",
+    log: deps.log,
+    requestSignal: o.requestSignal,
+    shutdownSignal: o.shutdownSignal,
+    keepaliveMs: timings.keepaliveMs,
+    onClose: () => unsubscribe?.(),
+    async start(stream) {
+      const { sleep } = sleeper(stream.signal);
+      if (o.workspaceIds.length === 0) {
+        // Nothing to listen to: keepalives only, then close.
+        stream.keepalive();
+        await sleep(timings.emptyStreamMs);
+        return;
       }
-    }, Math.max(1, delayMs));
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
-    if (this.keepaliveTimer) clearTimeout(this.keepaliveTimer);
-    if (this.endTimer) clearTimeout(this.endTimer);
-    this.o.requestSignal.removeEventListener("abort", this.finish);
-    this.o.shutdownSignal.removeEventListener("abort", this.finish);
-    try {
-      this.controller?.close();
-    } catch {
-      /* already closed or cancelled */
-    }
-  }
+      const subscription = deps.bus.subscribe(
+        o.workspaceIds.map((id) => channels.workspaceEvents(id)),
+        (raw) => {
+          const frame = frameOf(raw);
+          if (frame === null) return;
+          if (o.categories !== null && !o.categories.has(frame.category)) return;
+          stream.send(frame.bytes);
+        },
+      );
+      unsubscribe = subscription;
+      // The first comment goes out once Redis confirmed the subscription (a few
+      // ms), so a client that has read it will not miss a later event; if Redis
+      // is slow or away we answer anyway and events flow once it is back.
+      await Promise.race([subscription.ready, sleep(timings.readyWaitMs)]);
+      stream.keepalive();
+      await sleep(Infinity);
+    },
+  });
 }

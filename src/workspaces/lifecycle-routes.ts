@@ -5,25 +5,14 @@
 // There is no GET or PATCH /v1/workspaces/{id} (§19.20): those answer 405.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
-import type { RequestAuth } from "../auth/identity";
 import { enforceActorBinding } from "../auth/identity";
 import { authPlugin } from "../auth/plugin";
-import { conflict, forbidden, notFound } from "../http/errors";
+import { conflict, notFound } from "../http/errors";
 import { parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath } from "../http/field-rules";
 import { parseUuid } from "../http/wire";
 import { canonicalOriginOf } from "../init/routes";
 import { aliasUsedByOther, deleteClaimsOfWorkspaces, findWorkspace, restoreWorkspace, softDeleteWorkspace } from "./data";
 import { workspaceHeartbeat } from "./heartbeat";
-
-/**
- * Writers: any principal except a public reader. The reference leaves write
- * blocking to the proxy (aweb.md §2.5); refusing here costs no client anything.
- */
-export async function writerIdentity(auth: RequestAuth) {
-  const identity = await auth.identity();
-  if (identity.principalType === "p") throw forbidden("Public readers cannot modify workspaces");
-  return identity;
-}
 
 /** "" → null, so hostname/workspace_path stay fillable later (heartbeat only fills nulls). */
 const blankToNull = (v: string): string | null => (v === "" ? null : v);
@@ -50,7 +39,7 @@ export function workspaceLifecycleRoutes(ctx: RouteContext) {
             body.workspace_path == null ? null : blankToNull(parseWorkspacePath(body.workspace_path, ["body", "workspace_path"])),
           humanName: parseHumanName(body.human_name, ["body", "human_name"]),
         };
-        return workspaceHeartbeat(deps, await writerIdentity(auth), input);
+        return workspaceHeartbeat(deps, await auth.requireWriter(), input);
       },
       {
         body: t.Object({
@@ -70,7 +59,7 @@ export function workspaceLifecycleRoutes(ctx: RouteContext) {
       "/:workspace_id",
       async ({ params, auth }) => {
         const id = parseUuid(params.workspace_id, ["path", "workspace_id"], "workspace_id");
-        const identity = await writerIdentity(auth);
+        const identity = await auth.requireWriter();
         const ws = await findWorkspace(deps.sql, id);
         if (!ws || ws.project_id !== identity.projectId) throw notFound(`Workspace ${params.workspace_id} not found`);
         const deletedAt = await deps.sql.begin(async (tx) => {
@@ -92,7 +81,7 @@ export function workspaceLifecycleRoutes(ctx: RouteContext) {
       "/:workspace_id/restore",
       async ({ params, auth }) => {
         const id = parseUuid(params.workspace_id, ["path", "workspace_id"], "workspace_id");
-        const identity = await writerIdentity(auth);
+        const identity = await auth.requireWriter();
         enforceActorBinding(identity, id);
         const ws = await findWorkspace(deps.sql, id);
         if (!ws || ws.project_id !== identity.projectId) throw notFound(`Workspace ${params.workspace_id} not found`);

@@ -53,7 +53,7 @@ export function workspaceListRoutes(ctx: RouteContext) {
         const opts = {
           includePresence: queryBool(query.include_presence, "include_presence", true),
           includeClaims: queryBool(query.include_claims, "include_claims", false),
-          publicReader: identity.principalType === "p",
+          publicReader: identity.publicReader,
         };
         const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 200 });
         const rows = await listWorkspaceRows(deps.sql, {
@@ -104,7 +104,7 @@ export function workspaceListRoutes(ctx: RouteContext) {
           onlyWithClaims: queryBool(query.only_with_claims, "only_with_claims", true),
           alwaysIncludeWorkspaceId: queryUuid(filter(query.always_include_workspace_id) ?? undefined, "always_include_workspace_id"),
           limit: queryInt(query.limit, "limit", 15, { min: 1, max: 200 }),
-          publicReader: identity.principalType === "p",
+          publicReader: identity.publicReader,
         });
         return { workspaces, has_more: false, next_cursor: null };
       },
@@ -125,7 +125,7 @@ export function workspaceListRoutes(ctx: RouteContext) {
       "/online",
       async ({ query, auth }) => {
         const identity = await auth.identity();
-        const publicReader = identity.principalType === "p";
+        const publicReader = identity.publicReader;
         const humanName = filter(query.human_name);
         // The reference scans the global index and keeps this project's records;
         // the project index holds the same members, so read only that.

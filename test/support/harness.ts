@@ -48,6 +48,7 @@ export function testConfig(database: string, prefix: string, overrides: Partial<
     BEADHUB_REDIS_PREFIX: prefix,
     BEADHUB_INIT_RATE_LIMIT: "1000000",
     BEADHUB_AUTH_CACHE_SECONDS: "0",
+    BEADHUB_CHECK_RESPONSES: "true",
   });
   return Object.freeze({ ...base, ...overrides });
 }
