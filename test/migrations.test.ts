@@ -1,4 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readMigrationFiles } from "../src/db/migration-files";
 import { migrate } from "../src/db/migrate";
 import { MIGRATIONS } from "../src/db/migrations";
 import { openSql, type Sql } from "../src/db/pool";
@@ -94,5 +98,34 @@ describe("workspace immutability trigger", async () => {
     expect(u.updated_at > w.updated_at).toBe(true);
     const [d] = await sql`update server.workspaces set repo_id = null where workspace_id = ${w.workspace_id} returning deleted_at`;
     expect(d.deleted_at).not.toBeNull();
+  });
+});
+
+describe("the migration list is generated from migrations/**", () => {
+  function tree(files: Record<string, string>): string {
+    const root = mkdtempSync(join(tmpdir(), "beadhub-migrations-"));
+    cleanups.push(async () => rmSync(root, { recursive: true, force: true }));
+    for (const [path, sql] of Object.entries(files)) {
+      mkdirSync(join(root, path, ".."), { recursive: true });
+      writeFileSync(join(root, path), sql);
+    }
+    return root;
+  }
+
+  test("every file on disk is registered, in dependency order (0001s first, aweb → server → beads)", () => {
+    expect(MIGRATIONS.map((m) => `${m.schema}/${m.name}`)).toEqual(readMigrationFiles().map((m) => `${m.schema}/${m.name}`));
+    const ordered = readMigrationFiles(
+      tree({ "beads/0001_a.sql": "b1", "server/0001_a.sql": "s1", "server/0002_b.sql": "s2", "aweb/0001_a.sql": "a1", "aweb/0002_b.sql": "a2" }),
+    );
+    expect(ordered.map((m) => `${m.schema}/${m.name}`)).toEqual([
+      "aweb/0001_a", "server/0001_a", "beads/0001_a", "aweb/0002_b", "server/0002_b",
+    ]);
+    expect(ordered[0].sql).toBe("a1");
+  });
+
+  test("a gap, a misnamed file or an unknown schema fails the build", () => {
+    expect(() => readMigrationFiles(tree({ "server/0001_a.sql": "", "server/0003_c.sql": "" }))).toThrow(/0003_c.sql: expected number 0002/);
+    expect(() => readMigrationFiles(tree({ "server/1_a.sql": "" }))).toThrow(/expected NNNN_verb_object.sql/);
+    expect(() => readMigrationFiles(tree({ "other/0001_a.sql": "" }))).toThrow(/unknown schema/);
   });
 });
