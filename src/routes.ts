@@ -35,14 +35,13 @@ export interface RouteContext {
 }
 
 export function routeModules(ctx: RouteContext) {
-  const { deps } = ctx;
   return [
-    healthRoutes(deps),
-    ...(ctx.enableBootstrapRoutes ? [initRoutes(deps)] : []),
-    authRoutes(deps),
-    projectRoutes(deps),
-    agentPrefixRoutes(deps),
-    workspaceBootstrapRoutes(deps),
+    healthRoutes(ctx),
+    ...(ctx.enableBootstrapRoutes ? [initRoutes(ctx)] : []),
+    authRoutes(ctx),
+    projectRoutes(ctx),
+    agentPrefixRoutes(ctx),
+    workspaceBootstrapRoutes(ctx),
     agentPresenceRoutes(ctx),
     messageRoutes(ctx),
     chatRoutes(ctx),

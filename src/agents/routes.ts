@@ -1,13 +1,14 @@
 // /v1/agents — suggest-alias-prefix (no auth, aweb.md §4.3).
 // GET /v1/agents, heartbeat and register live in ./presence-routes.ts.
 import { Elysia, t } from "elysia";
-import type { Deps } from "../deps";
+import type { RouteContext } from "../routes";
 import { conflict, invalid } from "../http/errors";
 import { SLUG_RE } from "../http/field-rules";
 import { findProjectBySlug } from "../projects/data";
 import { CANDIDATES, suggestPrefix } from "./alias-prefix";
 
-export function agentPrefixRoutes(deps: Deps) {
+export function agentPrefixRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
   return new Elysia({ prefix: "/v1/agents" }).post(
     "/suggest-alias-prefix",
     async ({ body }) => {

@@ -1,10 +1,11 @@
 // GET /v1/auth/introspect (aweb.md §2.7): who does this key (or proxy context) act as?
 // Keys are omitted when absent, never null.
 import { Elysia } from "elysia";
-import type { Deps } from "../deps";
+import type { RouteContext } from "../routes";
 import { authPlugin } from "./plugin";
 
-export function authRoutes(deps: Deps) {
+export function authRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
   return new Elysia({ prefix: "/v1/auth" }).use(authPlugin(deps)).get(
     "/introspect",
     async ({ auth }) => {

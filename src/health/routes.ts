@@ -1,8 +1,9 @@
 // GET /health: checks Postgres and Redis; 503 when either is down (ops probes).
 import { Elysia } from "elysia";
-import type { Deps } from "../deps";
+import type { RouteContext } from "../routes";
 
-export function healthRoutes(deps: Deps) {
+export function healthRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
   return new Elysia().get(
     "/health",
     async ({ set }) => {

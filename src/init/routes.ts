@@ -1,6 +1,6 @@
 // POST /v1/init — no auth, rate limited per client IP (beadhub.md §3).
 import { Elysia, t } from "elysia";
-import type { Deps } from "../deps";
+import type { RouteContext } from "../routes";
 import { invalid } from "../http/errors";
 import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath, isCanonicalOrigin } from "../http/field-rules";
 import { canonicalizeOrigin, OriginError } from "../repos/canonical-origin";
@@ -40,7 +40,8 @@ export function canonicalOriginOf(raw: string, field: string): string {
   return canonical;
 }
 
-export function initRoutes(deps: Deps) {
+export function initRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
   return new Elysia().post(
     "/v1/init",
     async ({ body, request, server }) => {

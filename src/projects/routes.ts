@@ -1,13 +1,14 @@
 // /v1/projects: the aweb "current project" plus the legacy routes bdh `:projects`
 // calls (aweb.md §5; served by neither reference — docs/decisions.md).
 import { Elysia, t } from "elysia";
-import type { Deps } from "../deps";
+import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { forbidden, notFound } from "../http/errors";
 import { parseUuid } from "../http/wire";
 import { findProjectById } from "./data";
 
-export function projectRoutes(deps: Deps) {
+export function projectRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
   return new Elysia({ prefix: "/v1/projects" })
     .use(authPlugin(deps))
     .get(

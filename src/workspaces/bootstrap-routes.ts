@@ -2,7 +2,7 @@
 //   POST /v1/workspaces/suggest-name-prefix (auth optional, beadhub.md §4.1)
 //   POST /v1/workspaces/register            (Bearer agent identity, §4.2)
 import { Elysia, t } from "elysia";
-import type { Deps } from "../deps";
+import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { resolveIdentity } from "../auth/identity";
 import { conflict, forbidden, notFound, unauthorized, AppError } from "../http/errors";
@@ -13,7 +13,8 @@ import { ensureServerProject, findServerProject } from "../projects/data";
 import { ensureRepo, findReposByOrigin } from "../repos/data";
 import { findWorkspace, insertWorkspace } from "./data";
 
-export function workspaceBootstrapRoutes(deps: Deps) {
+export function workspaceBootstrapRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
   return new Elysia({ prefix: "/v1/workspaces" })
     .use(authPlugin(deps))
     .post(
