@@ -29,7 +29,13 @@ export async function ensureTemplate(): Promise<string> {
   const name = templateName();
   const sql = admin();
   try {
-    const exists = await sql`select 1 from pg_database where datname = ${name}`;
+    let exists = await sql`select 1 from pg_database where datname = ${name}`;
+    if (exists.length > 0) return name;
+    // Several test runs (other checkouts, parallel workers) may build the same
+    // template at once: one builds under a session advisory lock, the others
+    // wait and then find it.
+    await sql`select pg_advisory_lock(hashtextextended(${name}, 0))`;
+    exists = await sql`select 1 from pg_database where datname = ${name}`;
     if (exists.length > 0) return name;
     const building = name + "_build";
     await sql`drop database if exists ${sql(building)} with (force)`;
