@@ -42,7 +42,7 @@ export async function migrate(sql: Sql, migrations: Migration[] = MIGRATIONS): P
         }
         continue;
       }
-      // Multi-statement DDL: the only place sql.unsafe is used (STYLE.md §4).
+      // Multi-statement DDL: the only place sql.unsafe is used.
       await tx.unsafe(m.sql);
       await tx`
         insert into public.beadhub_migrations (schema_name, name, checksum)

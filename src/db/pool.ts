@@ -1,5 +1,5 @@
 // One postgres.js instance per process. Timestamps are kept as text end to end:
-// Postgres has microseconds, a JS Date only milliseconds (contract aweb.md §12.8),
+// Postgres has microseconds, a JS Date only milliseconds (docs/protocol/conventions.md#timestamps),
 // so every timestamptz column arrives as an ISO-8601 string like
 // "2026-02-07T11:39:32.123456+00:00" (fraction omitted when zero, as Python does).
 import postgres from "postgres";
@@ -71,7 +71,7 @@ export function openSql(url: string, options: PoolOptions = {}): Sql {
   return gatePool(raw, max) as unknown as Sql;
 }
 
-/** Replace "+00:00" with "Z" (pydantic-style datetime fields, contract beadhub.md §0). */
+/** Replace "+00:00" with "Z" (the reference's datetime-typed fields, docs/protocol/conventions.md#timestamps). */
 export function isoZ(iso: string | null): string | null {
   if (iso === null) return null;
   return iso.endsWith("+00:00") ? iso.slice(0, -6) + "Z" : iso;

@@ -1,4 +1,4 @@
-// One error model (contract beadhub.md §0, aweb.md §1): every failure answers
+// One error model (docs/protocol/conventions.md#the-error-body): every failure answers
 // {"detail": ...}. Services throw AppError (or a helper below); the app's single
 // onError maps everything else (see src/http/error-handler.ts).
 

@@ -6,7 +6,7 @@ import { invalid } from "./errors";
 export const ALIAS_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
 export const SLUG_RE = /^[A-Za-z0-9/_.-]{1,256}$/;
 // The reference rejects dots and underscores, which makes `bdh :init` fail for
-// every user whose $USER is like "john.doe" (beadhub.md §19.11). We accept both
+// every user whose $USER is like "john.doe". We accept both
 // (docs/decisions.md); everything else of the rule is kept.
 export const HUMAN_NAME_RE = /^[a-zA-Z][a-zA-Z0-9 '._-]{0,63}$/;
 export const BEAD_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;

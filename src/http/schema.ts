@@ -1,9 +1,9 @@
 // Request schemas are lenient unless they say otherwise. Elysia gives every
 // object schema without an explicit `additionalProperties` the value false,
 // which (with normalize off) turns any unknown body key or query parameter into
-// a 422 — but the contract ignores extra fields everywhere except the few
-// routes that declare `{ additionalProperties: false }` (beadhub.md §0,
-// aweb.md §1 "strict"). Called once after all routes are mounted, before the
+// a 422 — but the protocol ignores extra fields everywhere except the few
+// strict routes that declare `{ additionalProperties: false }`
+// (docs/protocol/conventions.md#bodies). Called once after all routes are mounted, before the
 // first request compiles the validators.
 import type { AnyElysia } from "elysia";
 

@@ -1,5 +1,5 @@
 // Timestamps the server builds itself use Python's isoformat style
-// ("2026-02-07T11:39:32.123000+00:00"; contract beadhub.md §0). Values read from
+// ("2026-02-07T11:39:32.123000+00:00"; docs/protocol/conventions.md#timestamps). Values read from
 // Postgres already arrive in that style with full microseconds (db/pool.ts).
 
 /** A JS Date as "YYYY-MM-DDTHH:MM:SS.ffffff+00:00" (fraction dropped when zero, like Python). */
@@ -15,7 +15,7 @@ export function nowIso(): string {
 }
 
 /**
- * Parse an RFC 3339 timestamp that must carry a zone (aweb.md §12.9): "Z" or
+ * Parse an RFC 3339 timestamp that must carry a zone (docs/protocol/conventions.md#timestamps): "Z" or
  * ±hh:mm, up to 9 fractional digits. Returns the microsecond-precision text
  * Postgres accepts, or a reason it is invalid.
  */
