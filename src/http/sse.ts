@@ -55,7 +55,8 @@ export function openEventStream(options: EventStreamOptions): Response {
   let keepaliveTimer: ReturnType<typeof setTimeout> | null = null;
   let lastOutput = performance.now();
 
-  const finish = (error?: Error) => {
+  /** `cut`: end the connection now, dropping what is queued (a client that stopped reading). */
+  const finish = (cut = false) => {
     if (ended.signal.aborted) return;
     ended.abort();
     if (keepaliveTimer) clearTimeout(keepaliveTimer);
@@ -67,7 +68,9 @@ export function openEventStream(options: EventStreamOptions): Response {
       options.log.error("event stream cleanup failed", { stream: options.name, error: String(err) });
     }
     try {
-      if (error) controller?.error(error);
+      // error(undefined) makes Bun abort the response, so the connection ends
+      // at once; with an Error value Bun also prints it as if it were a crash.
+      if (cut) controller?.error(undefined);
       else controller?.close();
     } catch {
       /* already closed or cancelled by the client */
@@ -79,7 +82,7 @@ export function openEventStream(options: EventStreamOptions): Response {
     if (ended.signal.aborted || controller === null) return;
     if (controller.desiredSize !== null && controller.desiredSize < -MAX_QUEUED_FRAMES) {
       options.log.warning("event stream dropped a client that stopped reading", { stream: options.name });
-      return finish(new Error("client stopped reading"));
+      return finish(true);
     }
     try {
       controller.enqueue(bytes);
