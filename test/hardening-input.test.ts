@@ -88,7 +88,7 @@ describe("data-size errors from PostgreSQL are the client's", () => {
       const error = Object.assign(new Error("index row size 3016 exceeds btree version 4 maximum 2704"), { name: "PostgresError", code });
       const res = handleError({ code: "UNKNOWN", error, requestId: "r", method: "POST", path: "/x", allowedMethods: () => [], log: silentLogger });
       expect(res.status).toBe(422);
-      expect((await res.json()).detail).toStartWith("Invalid input: ");
+      expect(((await res.json()) as { detail: string }).detail).toStartWith("Invalid input: ");
     }
   });
 
