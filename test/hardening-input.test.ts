@@ -98,3 +98,48 @@ describe("data-size errors from PostgreSQL are the client's", () => {
     expect(res.status).toBeLessThan(500);
   });
 });
+
+describe("JSON routes accept JSON only (defect 7)", () => {
+  const form = "project_slug=csrf&alias=victim";
+  const multipart = '--x\r\nContent-Disposition: form-data; name="project_slug"\r\n\r\ncsrf\r\n--x--\r\n';
+  const cases: [string, string][] = [
+    ["application/x-www-form-urlencoded", form],
+    ["multipart/form-data; boundary=x", multipart],
+    ["text/plain;charset=UTF-8", JSON.stringify({ project_slug: "csrf", alias: "victim" })],
+  ];
+  for (const [type, raw] of cases) {
+    test(`POST /v1/init as ${type.split(";")[0]}: 415, no project and no key`, async () => {
+      const res = await t.request("POST", "/v1/init", { raw, headers: { "content-type": type } });
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({ detail: `Unsupported media type ${type.split(";")[0]}: send application/json` });
+      const rows = await t.sql`select 1 from aweb.projects where slug = 'csrf'`;
+      expect(rows.length).toBe(0);
+    });
+  }
+
+  test("a form body on an authenticated JSON route: 415", async () => {
+    const res = await t.request("POST", "/v1/reservations", {
+      token: alice.api_key,
+      raw: "resource_key=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(res.status).toBe(415);
+  });
+
+  test("JSON, bodyless posts and the text upload still work", async () => {
+    const ok = await t.request("POST", "/v1/init", { body: { project_slug: "json-ok", alias: "jo", human_name: "J" } });
+    expect(ok.status).toBe(200);
+    // bodyless with a form type (nothing to parse): not refused
+    const hb = await t.request("POST", `/v1/agents/${alice.agent_id}/heartbeat`, {
+      token: alice.api_key,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(hb.status).not.toBe(415);
+    const up = await t.request("POST", `/v1/beads/upload-jsonl?repo=${REPO}`, {
+      token: alice.api_key,
+      raw: jsonl([{ id: "txt-1", status: "open" }]),
+      headers: { "content-type": "text/plain" },
+    });
+    expect(up.status).toBe(200);
+  });
+});
