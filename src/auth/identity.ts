@@ -126,15 +126,24 @@ export class RequestAuth {
    */
   async requireHuman(): Promise<Human> {
     const id = await this.requireWriter();
-    if (id.principalType === USER) {
-      // The proxy's user acts as an agent of the project when it has one; its alias names it.
-      const actor = id.agentId ? await this.actor().catch(() => null) : null;
-      return { ...id, name: actor ? actor.alias : `user:${id.userId}` };
-    }
+    if (id.principalType === USER) return { ...id, name: (await this.callerName())! };
     if (!id.agentId) throw forbidden(ONLY_HUMAN);
     const actor = await this.actor();
     if (actor.agentType !== "human") throw forbidden(ONLY_HUMAN);
     return { ...id, name: actor.alias };
+  }
+
+  /**
+   * How the caller is recorded when it acts (responded_by, released_by): its
+   * actor agent's alias; a proxy user without one is user:<id>; a key bound to
+   * no agent has no name (null).
+   */
+  async callerName(): Promise<string | null> {
+    const id = await this.identity();
+    // The proxy's user acts as an agent of the project when it has one; its alias names it.
+    const actor = id.agentId ? await this.actor().catch(() => null) : null;
+    if (actor) return actor.alias;
+    return id.principalType === USER ? `user:${id.userId}` : null;
   }
 
   /** Identity plus the live agent it acts as (aweb.md §2.2). */
