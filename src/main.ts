@@ -66,7 +66,12 @@ async function migrateCommand(config: Readonly<Config>, log: Logger, create: boo
   const sql = embedded?.sql ?? openSql(config.databaseUrl!, { max: 1 });
   try {
     const result = await migrate(sql);
-    log.info("migrations done", { applied: result.applied, already_applied: result.skipped, ...targets(config) });
+    log.info("migrations done", {
+      applied: result.applied,
+      already_applied: result.skipped,
+      ...(embedded ? { data_dir: config.dataDir } : {}),
+      ...targets(config),
+    });
     return 0;
   } catch (err) {
     console.error(`migrate failed on ${targets(config).postgres}: ${oneLine(err)}`);
