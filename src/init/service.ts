@@ -60,14 +60,14 @@ async function resolveSlug(deps: Deps, input: InitInput): Promise<string> {
  * names the alias.
  */
 function mayActAs(caller: Identity | null, projectId: string, agentId: string): boolean {
-  if (caller === null || caller.publicReader || caller.projectId !== projectId) return false;
+  if (caller === null || caller.publicReader || caller.projectDeleted || caller.projectId !== projectId) return false;
   if (caller.mode === "proxy") return caller.principalType === "u" || caller.agentId === agentId;
   return caller.agentId === null || caller.agentId === agentId;
 }
 
 /** A new agent may join an existing project unless the deployment is invite-only. */
 function mayJoin(caller: Identity | null, projectId: string): boolean {
-  return caller !== null && !caller.publicReader && caller.projectId === projectId;
+  return caller !== null && !caller.publicReader && !caller.agentDeleted && !caller.projectDeleted && caller.projectId === projectId;
 }
 
 /**
