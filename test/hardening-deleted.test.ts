@@ -122,3 +122,25 @@ describe("signed proxy headers naming a project that does not exist (defect 10)"
     expect(res.status).toBe(200);
   });
 });
+
+describe("reads never write for a caller who may not write", () => {
+  test("a public reader's first GET /v1/policies/active answers the default and stores nothing", async () => {
+    const fresh = await initAgent(t, { project_slug: "reader-policy", alias: "owner" });
+    const reader = proxyHeaders(SECRET, fresh.project_id, fresh.agent_id, { type: "p" });
+    const policies = () => t.sql`select 1 from server.project_policies where project_id = ${fresh.project_id}`;
+    expect((await policies()).length).toBe(0);
+    const read = await t.request("GET", "/v1/policies/active", { headers: reader });
+    expect(read.status).toBe(200);
+    expect(read.body.invariants.length).toBeGreaterThan(0);
+    expect(read.headers.get("etag")).toMatch(/^"[0-9a-f]{16}"$/);
+    const history = await t.request("GET", "/v1/policies/history", { headers: reader });
+    expect(history.status).toBe(200);
+    expect(history.body).toEqual({ policies: [] });
+    expect((await policies()).length).toBe(0);
+    // a writer's first read still bootstraps the default, as bdh expects
+    const mine = await t.request("GET", "/v1/policies/active", { token: fresh.api_key });
+    expect(mine.status).toBe(200);
+    expect(mine.body.version).toBe(1);
+    expect((await policies()).length).toBe(1);
+  });
+});
