@@ -22,6 +22,7 @@ import { beadRoutes } from "./beads/routes";
 import { bdhRoutes } from "./bdh/routes";
 import { statusRoutes } from "./status/routes";
 import { mcpRoutes } from "./mcp/routes";
+import { metricsRoutes } from "./metrics/routes";
 
 export interface RouteContext {
   deps: Deps;
@@ -38,6 +39,7 @@ export interface RouteContext {
 export function routeModules(ctx: RouteContext) {
   return [
     healthRoutes(ctx),
+    ...(ctx.deps.config.metrics ? [metricsRoutes(ctx)] : []),
     ...(ctx.enableBootstrapRoutes ? [initRoutes(ctx)] : []),
     authRoutes(ctx),
     projectRoutes(ctx),
