@@ -16,8 +16,7 @@
 import type { Deps } from "../deps";
 import type { Human, Identity } from "../auth/identity";
 import { conflict, forbidden, gone, unprocessable } from "../http/errors";
-import { publishWorkspaceEvent } from "../events/publish";
-import { presenceSlug } from "../events/publish";
+import { presenceSlug, publishWorkspaceEvent } from "../events/publish";
 import { requireOwnWorkspace } from "../workspaces/access";
 import {
   deleteClaims,
