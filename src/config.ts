@@ -36,6 +36,10 @@ export interface Config {
   maxBodyBytes: number;
   /** Seconds SIGTERM waits for in-flight requests before closing connections. */
   shutdownGraceSeconds: number;
+  /** A connection silent this long while a request is received (or between requests) is closed (issue 19). */
+  idleTimeoutSeconds: number;
+  /** Requests in flight from one client address; past it 429 (issue 19). 0 = no cap. */
+  maxRequestsPerAddress: number;
   /** Absolute directory of the embedded database (used only when databaseUrl is null). */
   dataDir: string;
   /**
@@ -151,6 +155,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     authCacheSeconds: integer(env, "BEADHUB_AUTH_CACHE_SECONDS", 5, 0, 60),
     maxBodyBytes: integer(env, "BEADHUB_MAX_BODY_BYTES", 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     shutdownGraceSeconds: integer(env, "BEADHUB_SHUTDOWN_GRACE_SECONDS", 10, 0, 600),
+    // Bun.serve takes at most 255 s.
+    idleTimeoutSeconds: integer(env, "BEADHUB_IDLE_TIMEOUT_SECONDS", 30, 1, 255),
+    maxRequestsPerAddress: integer(env, "BEADHUB_MAX_REQUESTS_PER_ADDRESS", 256, 0, 1_000_000),
     dataDir: resolveDataDir(env),
     checkResponses: boolean(env, "BEADHUB_CHECK_RESPONSES", false),
   };
