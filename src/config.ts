@@ -40,6 +40,10 @@ export interface Config {
   idleTimeoutSeconds: number;
   /** Requests in flight from one client address; past it 429 (issue 19). 0 = no cap. */
   maxRequestsPerAddress: number;
+  /** Syncs and uploads of one project at once (per process); past it 429. 0 = no cap. */
+  bulkPerProject: number;
+  /** Requests per second per API key (token bucket, burst 2×); 0 = off. */
+  rateLimitPerKey: number;
   /** Absolute directory of the embedded database (used only when databaseUrl is null). */
   dataDir: string;
   /**
@@ -230,6 +234,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     // Bun.serve takes at most 255 s.
     idleTimeoutSeconds: integer(env, "BEADHUB_IDLE_TIMEOUT_SECONDS", 30, 1, 255),
     maxRequestsPerAddress: integer(env, "BEADHUB_MAX_REQUESTS_PER_ADDRESS", 256, 0, 1_000_000),
+    bulkPerProject: integer(env, "BEADHUB_BULK_PER_PROJECT", 3, 0, 10_000),
+    rateLimitPerKey: integer(env, "BEADHUB_RATE_LIMIT_PER_KEY", 0, 0, 1_000_000),
     dataDir: resolveDataDir(env),
     checkResponses: boolean(env, "BEADHUB_CHECK_RESPONSES", false),
     metrics: boolean(env, "BEADHUB_METRICS", true),

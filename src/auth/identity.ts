@@ -8,6 +8,7 @@ import { forbidden, notFound, unauthorized } from "../http/errors";
 import { hashApiKey, verifyKeyHash } from "./api-keys";
 import type { AgentRow } from "./cache";
 import { verifyProxyHeaders } from "./proxy";
+import { takeKeyToken } from "../http/rate-limits";
 
 export interface Identity {
   projectId: string;
@@ -139,6 +140,8 @@ export class RequestAuth {
       if ((id.agentDeleted || id.projectDeleted) && !deletedAgentMay(this.request, id.agentId)) {
         throw notFound(id.projectDeleted ? "Project not found" : "Agent not found");
       }
+      if (id.apiKeyId) takeKeyToken(this.deps.config, id.apiKeyId); // issue 19, off by default
+
       return id;
     });
     return this.identityPromise;

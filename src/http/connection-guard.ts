@@ -15,6 +15,7 @@
 //   so no client sends another request on a connection about to close.
 import type { Config } from "../config";
 import { json } from "./error-handler";
+import { countRateLimitRefusal } from "../metrics/process";
 
 interface ServerLike {
   requestIP(request: Request): { address: string } | null;
@@ -43,6 +44,7 @@ export class ConnectionGuard {
     if (address === null || new URL(request.url).pathname === "/health") return undefined;
     const n = this.inFlight.get(address) ?? 0;
     if (n >= cap) {
+      countRateLimitRefusal("per_address");
       return json(
         429,
         { detail: `Too many requests in flight from your address (limit ${cap})` },
