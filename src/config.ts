@@ -27,6 +27,10 @@ export interface Config {
    * that project (issue 19); off by default (the open-source trust model).
    */
   inviteOnly: boolean;
+  /** Accept only the v3 (timestamped, method- and path-bound) X-BH-Auth format (issue 19). */
+  proxyAuthV3Only: boolean;
+  /** How old (or how far ahead) a v3 X-BH-Auth timestamp may be. */
+  proxyAuthMaxAgeSeconds: number;
   /** Use the first X-Forwarded-For address as the client IP (only behind a trusted proxy). */
   trustForwardedFor: boolean;
   dbPoolSize: number;
@@ -227,6 +231,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       pick(env, "BEADHUB_INTERNAL_AUTH_SECRET", "AWEB_INTERNAL_AUTH_SECRET", "SESSION_SECRET_KEY")?.value ?? null,
     trustForwardedFor: boolean(env, "BEADHUB_TRUST_PROXY", false),
     inviteOnly: boolean(env, "BEADHUB_INVITE_ONLY", false),
+    proxyAuthV3Only: boolean(env, "BEADHUB_PROXY_AUTH_V3_ONLY", false),
+    proxyAuthMaxAgeSeconds: integer(env, "BEADHUB_PROXY_AUTH_MAX_AGE_SECONDS", 60, 1, 3600),
     dbPoolSize: integer(env, "BEADHUB_DB_POOL_SIZE", 10, 1, 500),
     authCacheSeconds: integer(env, "BEADHUB_AUTH_CACHE_SECONDS", 5, 0, 60),
     maxBodyBytes: integer(env, "BEADHUB_MAX_BODY_BYTES", 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
