@@ -127,6 +127,39 @@ describe("a client that breaks its body off", () => {
   });
 });
 
+describe("a status stream the server drops (defect 6)", () => {
+  test("a client that stops reading is cut off: its TCP connection ends", async () => {
+    const { connect } = await import("node:net");
+    const init = await fetch(`${base}/v1/init`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ project_slug: "dropped", alias: "slow", repo_origin: "git@github.com:acme/d.git" }),
+    });
+    const me = (await init.json()) as { api_key: string; workspace_id: string };
+    const socket = connect(port!, "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    let ended = false;
+    socket.on("close", () => (ended = true));
+    socket.on("error", () => (ended = true));
+    socket.write(
+      `GET /v1/status/stream?workspace_id=${me.workspace_id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${me.api_key}\r\n\r\n`,
+    );
+    await new Promise<void>((resolve) => socket.once("data", () => resolve()));
+    socket.pause();
+    const { channels } = await import("../src/redis/keys");
+    const bus = running!.handle.deps.bus;
+    const pad = "x".repeat(8 * 1024);
+    for (let i = 0; i < 6000; i++) {
+      await bus.publish(channels.workspaceEvents(me.workspace_id), JSON.stringify({ type: "bead.status_changed", workspace_id: me.workspace_id, pad, i }));
+    }
+    socket.resume();
+    socket.on("data", () => {});
+    const started = Date.now();
+    while (!ended && Date.now() - started < 15_000) await Bun.sleep(50);
+    expect(ended).toBe(true);
+  }, 30_000);
+});
+
 describe("SIGTERM drain", () => {
   test("a request on a kept-alive connection during the drain is answered, with Connection: close", async () => {
     const c = await raw();
