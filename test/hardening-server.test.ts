@@ -88,6 +88,23 @@ describe("receiving a request is bounded", () => {
     expect(after.status).not.toBe(429);
   }, 12_000);
 
+  test("answers given before routing (415, 404, 405, 422, 401) free their slot: no address is locked out", async () => {
+    const sends: [string, RequestInit][] = [
+      ["/v1/init", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "a=b" }],
+      ["/nowhere", {}],
+      ["/v1/init", { method: "GET" }],
+      ["/v1/init", { method: "POST", headers: { "content-type": "application/json" }, body: "{" }],
+      ["/v1/workspaces", {}],
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const [path, init] of sends) {
+        const res = await fetch(base + path, init);
+        await res.arrayBuffer();
+        expect(res.status).not.toBe(429);
+      }
+    }
+  });
+
   test("an event stream stays open past the idle timeout", async () => {
     const init = await fetch(`${base}/v1/init`, {
       method: "POST",
