@@ -58,11 +58,15 @@ describe("receiving a request is bounded", () => {
   test("headers and part of a body, then silence: closed after the idle timeout; /health answers meanwhile", async () => {
     const c = await raw();
     c.socket.write(PARTIAL);
+    // a route that reads its own body (MCP) too
+    const mcp = await raw();
+    mcp.socket.write("POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     const closedAfter = await within(c.closed, 6000);
     expect(closedAfter).not.toBe("timeout");
     expect(closedAfter as number).toBeGreaterThanOrEqual(1500);
+    expect(await within(mcp.closed, 3000)).not.toBe("timeout");
   }, 10_000);
 
   test("one address may hold only maxRequestsPerAddress requests in flight: 429 + Retry-After, /health exempt, freed after", async () => {

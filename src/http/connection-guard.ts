@@ -22,6 +22,12 @@ interface ServerLike {
   timeout(request: Request, seconds: number): void;
 }
 
+function hasBody(request: Request): boolean {
+  const length = request.headers.get("content-length");
+  if (length !== null) return Number(length) > 0;
+  return request.headers.has("transfer-encoding");
+}
+
 export class ConnectionGuard {
   private inFlight = new Map<string, number>();
   private held = new WeakMap<Request, string>();
@@ -73,8 +79,13 @@ export class ConnectionGuard {
     return Object.fromEntries(this.inFlight);
   }
 
-  /** onBeforeHandle: the request is fully received; the handler's time is not idle time. */
+  /**
+   * onBeforeHandle: once the request is fully received, the handler's time is
+   * not idle time. A route that reads its body itself (parse "none": MCP,
+   * policies) has not read it yet and stays under the idle timeout.
+   */
   received(request: Request, server: ServerLike | null): void {
+    if (!request.bodyUsed && hasBody(request)) return;
     server?.timeout(request, 0);
   }
 
