@@ -50,7 +50,7 @@ export function initRoutes(ctx: RouteContext) {
       // Optional credentials: the proof needed to mint a key for an existing alias (issue 19).
       const headers = request.headers;
       const sentCredentials = headers.has("authorization") || (headers.has("x-bh-auth") && deps.config.internalAuthSecret !== null);
-      const caller = sentCredentials ? await resolveIdentity(deps, headers) : null;
+      const caller = sentCredentials ? await resolveIdentity(deps, headers, request) : null;
       const slug = (body.project_slug ?? "").trim();
       if (slug !== "" && !SLUG_RE.test(slug)) {
         throw invalid(["body", "project_slug"], "Invalid project_slug: use 1-256 characters of letters, digits, '/', '_', '.' or '-'", body.project_slug);

@@ -24,7 +24,7 @@ export function workspaceBootstrapRoutes(ctx: RouteContext) {
         const headers = request.headers;
         const authenticated =
           headers.has("authorization") || (headers.has("x-bh-auth") && deps.config.internalAuthSecret !== null);
-        const authProject = authenticated ? (await resolveIdentity(deps, headers)).projectId : null;
+        const authProject = authenticated ? (await resolveIdentity(deps, headers, request)).projectId : null;
         const repos = await findReposByOrigin(deps.sql, co);
         let projectId: string;
         let projectSlug: string;
