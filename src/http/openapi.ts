@@ -43,6 +43,19 @@ export function describe(
   return detail;
 }
 
+/**
+ * `detail` for a Server-Sent Events route: 200 is a `text/event-stream`
+ * (its events are described in docs/protocol/events.md), errors are JSON.
+ */
+export function describeStream(summary: string, tag: string, errors: number[] = []) {
+  const detail = describe(summary, tag, { 200: null }, errors);
+  detail.responses[200] = {
+    description: "Server-Sent Events",
+    content: { "text/event-stream": { schema: { type: "string" } as unknown as TSchema } },
+  };
+  return detail;
+}
+
 interface RouteRecord {
   method: string;
   path: string;
