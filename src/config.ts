@@ -22,6 +22,11 @@ export interface Config {
   initRateWindowSeconds: number;
   /** HMAC secret for signed proxy headers (X-BH-Auth); null disables proxy mode. */
   internalAuthSecret: string | null;
+  /**
+   * Joining an existing project through POST /v1/init needs a credential of
+   * that project (issue 19); off by default (the open-source trust model).
+   */
+  inviteOnly: boolean;
   /** Use the first X-Forwarded-For address as the client IP (only behind a trusted proxy). */
   trustForwardedFor: boolean;
   dbPoolSize: number;
@@ -213,6 +218,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     internalAuthSecret:
       pick(env, "BEADHUB_INTERNAL_AUTH_SECRET", "AWEB_INTERNAL_AUTH_SECRET", "SESSION_SECRET_KEY")?.value ?? null,
     trustForwardedFor: boolean(env, "BEADHUB_TRUST_PROXY", false),
+    inviteOnly: boolean(env, "BEADHUB_INVITE_ONLY", false),
     dbPoolSize: integer(env, "BEADHUB_DB_POOL_SIZE", 10, 1, 500),
     authCacheSeconds: integer(env, "BEADHUB_AUTH_CACHE_SECONDS", 5, 0, 60),
     maxBodyBytes: integer(env, "BEADHUB_MAX_BODY_BYTES", 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

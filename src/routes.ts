@@ -10,6 +10,7 @@ import { workspaceBootstrapRoutes } from "./workspaces/bootstrap-routes";
 import { agentPresenceRoutes } from "./agents/presence-routes";
 import { messageRoutes } from "./messages/routes";
 import { chatRoutes } from "./chat/routes";
+import { chatMonitorRoutes } from "./chat-monitor/routes";
 import { reservationRoutes } from "./reservations/routes";
 import { workspaceRoutes } from "./workspaces/routes";
 import { repoRoutes } from "./repos/routes";
@@ -47,6 +48,7 @@ export function routeModules(ctx: RouteContext) {
     agentPresenceRoutes(ctx),
     messageRoutes(ctx),
     chatRoutes(ctx),
+    chatMonitorRoutes(ctx),
     reservationRoutes(ctx),
     workspaceRoutes(ctx),
     repoRoutes(ctx),
