@@ -23,7 +23,6 @@ const NOT_DESCRIBED_YET = new Set<string>([
   "GET /v1/chat/sessions",
   "GET /v1/chat/sessions/{id}/messages",
   "GET /v1/chat/sessions/{id}/stream",
-  "GET /v1/claims",
   "GET /v1/messages/inbox",
   "GET /v1/reservations",
   "POST /mcp",
