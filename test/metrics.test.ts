@@ -88,6 +88,21 @@ describe("GET /metrics", () => {
   });
 });
 
+test("a refused init counts as a rate-limit refusal", async () => {
+  const limited = await startTestApp({ config: { initRateLimit: 1 } });
+  try {
+    const body = { project_slug: "metrics-limit", human_name: "L" };
+    const before = sample((await limited.request("GET", "/metrics")).text, 'beadhub_rate_limit_refusals_total{limit="init"}') ?? 0;
+    expect((await limited.request("POST", "/v1/init", { body })).status).toBe(200);
+    const refused = await limited.request("POST", "/v1/init", { body });
+    expect(refused.status).toBe(429);
+    const after = sample((await limited.request("GET", "/metrics")).text, 'beadhub_rate_limit_refusals_total{limit="init"}');
+    expect(after).toBe(before + 1);
+  } finally {
+    await limited.close();
+  }
+});
+
 test("BEADHUB_METRICS=off removes the route", async () => {
   const off = await startTestApp({ config: { metrics: false } });
   try {
