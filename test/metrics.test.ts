@@ -47,7 +47,8 @@ describe("GET /metrics", () => {
   test("reports pool, SSE, outbox, rate-limit, memory and event-loop figures", async () => {
     countRateLimitRefusal("init");
     const text = (await t.request("GET", "/metrics")).text;
-    expect(sample(text, "beadhub_db_pool_size")).toBe(t.config.dbPoolSize);
+    // The gate's slots: BEADHUB_DB_POOL_SIZE, or 1 on the embedded database.
+    expect(sample(text, "beadhub_db_pool_size")).toBe((t.sql as unknown as { gate: { limit: number } }).gate.limit);
     expect(sample(text, "beadhub_db_pool_in_use")).toBeGreaterThanOrEqual(0);
     expect(sample(text, "beadhub_db_pool_waiting")).toBe(0);
     expect(sample(text, "beadhub_sse_streams_open")).toBe(sseStreams.open);
