@@ -86,6 +86,9 @@ function count(output: string, word: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** The running `bun test` processes (ended on SIGINT/SIGTERM/SIGHUP). */
+const children = new Set<ReturnType<typeof Bun.spawn>>();
+
 async function runFile(file: string, passThrough: string[], env: Record<string, string>): Promise<FileResult> {
   const start = performance.now();
   const proc = Bun.spawn([process.execPath, "test", ...passThrough, `./${file}`], {
@@ -94,8 +97,10 @@ async function runFile(file: string, passThrough: string[], env: Record<string, 
     stdout: "pipe",
     stderr: "pipe",
   });
+  children.add(proc);
   const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   const code = await proc.exited;
+  children.delete(proc);
   const output = out + err;
   return {
     file,
@@ -127,6 +132,34 @@ async function dropRunDatabases(run: string, template: string): Promise<string[]
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM";
+  }
+}
+
+/** What runs killed with SIGKILL left behind (their pid is gone): databases and run folders. */
+async function sweepDeadRuns(): Promise<void> {
+  const sql = await adminSql();
+  try {
+    const rows = await sql<{ datname: string }[]>`
+      select datname from pg_database where datname ~ '^beadhub_(tmpl|t|e)_r[0-9]+x'`;
+    for (const { datname } of rows) {
+      const pid = Number(datname.match(/_r(\d+)x/)![1]);
+      if (!alive(pid)) await sql`drop database if exists ${sql(datname)} with (force)`;
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  for (const name of readdirSync(tmpdir())) {
+    const m = name.match(/^beadhub-test-run-(\d+)-/);
+    if (m && !alive(Number(m[1]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   const { passThrough, files: named, filters } = parseArgs(process.argv.slice(2));
@@ -138,8 +171,10 @@ async function main(): Promise<number> {
   }
   const jobs = Math.max(1, Number(process.env.BEADHUB_TEST_JOBS) || availableParallelism() * 2);
 
-  const run = `r${process.pid}${Math.random().toString(36).slice(2, 6)}`;
-  const runDir = mkdtempSync(join(tmpdir(), "beadhub-test-run-"));
+  // "r<pid>x<random>": the pid lets a later run sweep what a killed run left (sweepDeadRuns).
+  const run = `r${process.pid}x${Math.random().toString(36).slice(2, 6)}`;
+  await sweepDeadRuns().catch((e) => console.error(`could not sweep earlier runs: ${(e as Error).message}`));
+  const runDir = mkdtempSync(join(tmpdir(), `beadhub-test-run-${process.pid}-`));
   // Readable by the postgres user: test/support/services.ts starts private servers under it.
   chmodSync(runDir, 0o755);
   const template = `beadhub_tmpl_${run}`;
@@ -152,7 +187,6 @@ async function main(): Promise<number> {
   Object.assign(process.env, { TMPDIR: runDir, BEADHUB_TEST_RUN: run, BEADHUB_TEST_TEMPLATE: template });
 
   let interrupted = false;
-  const children = new Set<ReturnType<typeof Bun.spawn>>();
   const cleanup = async () => {
     const leftovers = await dropRunDatabases(run, template).catch((e) => {
       console.error(`could not drop this run's databases: ${(e as Error).message}`);
@@ -161,10 +195,13 @@ async function main(): Promise<number> {
     rmSync(runDir, { recursive: true, force: true });
     return leftovers;
   };
-  process.once("SIGINT", () => {
-    interrupted = true;
-    for (const c of children) c.kill("SIGTERM");
-  });
+  // Interrupted or stopped: end the files, then the finally below still cleans up.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      for (const c of children) c.kill("SIGTERM");
+    });
+  }
 
   const results: FileResult[] = [];
   try {
