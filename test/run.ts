@@ -24,8 +24,9 @@ import postgres from "postgres";
 
 const ROOT = join(import.meta.dir, "..");
 const SEED_TIMINGS = join(ROOT, "test", "timings.json");
-const TIMINGS = join(ROOT, "node_modules", ".cache", "beadhub-test-timings.json");
 const EMBEDDED = process.env.BEADHUB_TEST_EMBEDDED === "1";
+// Per pass: the embedded pass's durations differ (PostgreSQL in WebAssembly).
+const TIMINGS = join(ROOT, "node_modules", ".cache", `beadhub-test-timings${EMBEDDED ? "-embedded" : ""}.json`);
 /** bun test options that take a value (so the value is not read as a filter). */
 const VALUED = new Set(["-t", "--test-name-pattern", "--timeout", "--rerun-each", "--seed", "--preload", "--reporter", "--reporter-outfile", "--coverage-reporter", "--coverage-dir", "--max-concurrency"]);
 
