@@ -5,7 +5,6 @@
 // the in-process Redis (src/embedded/). Library mode is handed both and never
 // closes them (contract beadhub.md §18).
 import { Elysia } from "elysia";
-import { swagger } from "@elysiajs/swagger";
 import type Redis from "ioredis";
 import type { Config } from "./config";
 import type { Deps } from "./deps";
@@ -13,6 +12,7 @@ import { createAuthCache } from "./auth/cache";
 import { migrate } from "./db/migrate";
 import { openSql, type Sql } from "./db/pool";
 import { createRedisBus, type EventBus } from "./events/bus";
+import { addRootRedirect, docsRoutes } from "./docs/routes";
 import { rejectNonJsonBody } from "./http/content-type";
 import { ConnectionGuard } from "./http/connection-guard";
 import { handleError, json } from "./http/error-handler";
@@ -24,7 +24,6 @@ import { openRedis, redactUrl } from "./redis/client";
 import type { EmbeddedSql } from "./embedded/runtime";
 import { createLogger, type Logger } from "./log";
 import { routeModules } from "./routes";
-import { VERSION } from "./version";
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -203,17 +202,11 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
         request_id: m?.id,
       });
     })
-    .use(
-      swagger({
-        path: "/swagger",
-        documentation: {
-          info: { title: "beadhub", version: VERSION, description: "Coordination server for AI coding agents" },
-        },
-      }),
-    );
+    .use(docsRoutes(() => root));
 
   const dispatch = (request: Request) => app.handle(request);
   for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes, dispatch })) app.use(mod);
+  addRootRedirect(app);
   makeSchemasLenient(app);
   return app;
 }

@@ -1,6 +1,8 @@
 // POST /v1/init — no auth, rate limited per client IP (beadhub.md §3).
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { InitAnswer } from "./model";
 import { invalid } from "../http/errors";
 import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath, isCanonicalOrigin } from "../http/field-rules";
 import { canonicalizeOrigin, OriginError } from "../repos/canonical-origin";
@@ -71,6 +73,9 @@ export function initRoutes(ctx: RouteContext) {
         caller,
       });
     },
-    { body: InitBody, detail: { summary: "Bootstrap a project, agent, API key and (with repo_origin) workspace", tags: ["bootstrap"] } },
+    {
+      body: InitBody,
+      detail: describe("Bootstrap a project, agent, API key and (with repo_origin) workspace", "bootstrap", { 200: InitAnswer }, [409, 429, 503]),
+    },
   );
 }
