@@ -1,0 +1,171 @@
+// MCP tools over issues, claims, status, team and policy (docs/protocol/mcp.md#tools).
+// Each is one call into the service the REST route uses.
+import { t } from "elysia";
+import { checkBranch, checkRepo, parseIssueCursor, ISSUE_STATUSES, ISSUE_TYPES } from "../beads/params";
+import { issueDetail, issuePage, readyIssues } from "../beads/service";
+import { loadOrBootstrapActive } from "../policies/service";
+import { policyView } from "../policies/view";
+import { statusSnapshot } from "../status/snapshot";
+import { teamWorkspaces } from "../workspaces/team";
+import { Branch, BeadId, Claim, Issue, IssueList, Limit, Open, Repo, Strict, WorkspaceIdArg } from "./model";
+import { ownWorkspace, READ, tool } from "./tool";
+
+const repoOf = (repo: string | undefined) => (repo === undefined ? null : checkRepo(repo));
+const branchOf = (branch: string | undefined) => (branch === undefined ? null : checkBranch(branch));
+
+export const listIssuesTool = tool({
+  name: "list_issues",
+  title: "List issues",
+  description:
+    "Search the project's synced issues (beads), newest activity first. Filter by repo, branch, status, " +
+    "assignee, label, type or a text query; page with next_cursor.",
+  input: t.Object(
+    {
+      repo: Repo,
+      branch: Branch,
+      status: t.Optional(t.Array(t.UnionEnum(ISSUE_STATUSES as ["closed", "in_progress", "open"]), { minItems: 1 })),
+      assignee: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+      label: t.Optional(t.String({ minLength: 1, maxLength: 255 })),
+      type: t.Optional(t.UnionEnum(ISSUE_TYPES as ["bug", "chore", "epic", "feature", "task"])),
+      query: t.Optional(t.String({ minLength: 1, maxLength: 255, description: "Text to find in titles and ids." })),
+      limit: Limit(200, 50),
+      cursor: t.Optional(t.String({ description: "next_cursor of the previous page." })),
+    },
+    Strict,
+  ),
+  output: t.Object({ ...IssueList.properties, has_more: t.Boolean(), next_cursor: t.Nullable(t.String()) }, Open),
+  annotations: READ,
+  async run(c, a) {
+    const { projectId } = await c.auth.identity();
+    const filters = {
+      repo: repoOf(a.repo),
+      branch: branchOf(a.branch),
+      statuses: a.status ?? [],
+      assignee: a.assignee ?? null,
+      createdBy: null,
+      label: a.label ?? null,
+      type: a.type ?? null,
+      q: a.query ?? null,
+    };
+    return issuePage(c.deps, projectId, filters, parseIssueCursor(a.cursor), a.limit ?? 50);
+  },
+});
+
+export const getIssueTool = tool({
+  name: "get_issue",
+  title: "Get an issue",
+  description: "One issue with its description. Give repo and branch for an exact copy, else the newest synced one.",
+  input: t.Object({ bead_id: BeadId, repo: Repo, branch: Branch }, Strict),
+  output: Issue,
+  annotations: READ,
+  async run(c, a) {
+    const { projectId } = await c.auth.identity();
+    return issueDetail(c.deps, projectId, a.bead_id, repoOf(a.repo), branchOf(a.branch));
+  },
+});
+
+export const readyIssuesTool = tool({
+  name: "ready_issues",
+  title: "Ready issues",
+  description: "Open issues whose blockers are all closed: what can be started now. Claim one before working on it.",
+  input: t.Object({ repo: Repo, branch: Branch, limit: Limit(200, 10) }, Strict),
+  output: IssueList,
+  annotations: READ,
+  async run(c, a) {
+    const { projectId } = await c.auth.identity();
+    return readyIssues(c.deps, projectId, repoOf(a.repo), branchOf(a.branch), a.limit ?? 10);
+  },
+});
+
+export const statusTool = tool({
+  name: "status",
+  title: "Project status",
+  description:
+    "Who is online, what each agent works on, every claim, claim conflicts and the number of pending " +
+    "escalations. The whole project, or one workspace with workspace_id.",
+  input: t.Object({ workspace_id: t.Optional(t.String({ format: "uuid" })) }, Strict),
+  output: t.Object(
+    {
+      workspace: t.Object({ project_id: t.String() }, Open),
+      agents: t.Array(t.Object({ workspace_id: t.String(), alias: t.String() }, Open)),
+      claims: t.Array(Claim),
+      conflicts: t.Array(t.Object({ bead_id: t.String(), claimants: t.Array(t.Unknown()) }, Open)),
+      escalations_pending: t.Integer(),
+    },
+    Open,
+  ),
+  annotations: READ,
+  async run(c, a) {
+    const identity = await c.auth.identity();
+    const filter = a.workspace_id ? { kind: "workspace" as const, workspaceId: a.workspace_id.toLowerCase() } : { kind: "project" as const };
+    return statusSnapshot(c.deps, identity, filter);
+  },
+});
+
+export const workspaceTeamTool = tool({
+  name: "workspace_team",
+  title: "Team",
+  description: "The project's workspaces: agents with claims and recent activity first, with their presence and claims.",
+  input: t.Object(
+    {
+      repo: Repo,
+      only_with_claims: t.Optional(t.Boolean({ description: "Only workspaces holding a claim (default false)." })),
+      limit: Limit(200, 15),
+    },
+    Strict,
+  ),
+  output: t.Object(
+    { workspaces: t.Array(t.Object({ workspace_id: t.String(), alias: t.String(), status: t.String(), claims: t.Array(t.Unknown()) }, Open)) },
+    Open,
+  ),
+  annotations: READ,
+  async run(c, a) {
+    const identity = await c.auth.identity();
+    const workspaces = await teamWorkspaces(c.deps, {
+      projectId: identity.projectId,
+      humanName: null,
+      repo: repoOf(a.repo),
+      includeClaims: true,
+      includePresence: true,
+      onlyWithClaims: a.only_with_claims ?? false,
+      alwaysIncludeWorkspaceId: null,
+      limit: a.limit ?? 15,
+      publicReader: identity.publicReader,
+    });
+    return { workspaces };
+  },
+});
+
+export const PolicyResult = t.Object(
+  {
+    policy_id: t.String(),
+    version: t.Integer(),
+    invariants: t.Array(t.Object({ id: t.String(), title: t.String(), body_md: t.String() }, Open)),
+    roles: t.Record(t.String(), t.Object({ title: t.String(), playbook_md: t.String() }, Open)),
+    selected_role: t.Nullable(t.Object({ role: t.String(), title: t.String(), playbook_md: t.String() }, Open)),
+  },
+  Open,
+);
+
+/** The active policy, narrowed to one role (given, else the workspace's own) when there is one. */
+export async function policyFor(c: Parameters<typeof ownWorkspace>[0], role: string | undefined, workspaceId?: string) {
+  let wanted = role ?? null;
+  if (wanted === null) wanted = (await ownWorkspace(c, workspaceId)).workspace.role;
+  const { projectId } = await c.auth.identity();
+  const policy = await loadOrBootstrapActive(c.deps.sql, projectId);
+  return policyView(policy, { role: wanted, onlySelected: wanted !== null });
+}
+
+export const getPolicyTool = tool({
+  name: "get_policy",
+  title: "Policy and playbook",
+  description:
+    "The project's rules: invariants every agent follows and the playbook of a role (yours by default, " +
+    "or the role given).",
+  input: t.Object({ role: t.Optional(t.String({ minLength: 1, maxLength: 50 })), workspace_id: WorkspaceIdArg }, Strict),
+  output: PolicyResult,
+  annotations: READ,
+  run: (c, a) => policyFor(c, a.role, a.workspace_id),
+});
+
+export const WORK_TOOLS = [listIssuesTool, getIssueTool, readyIssuesTool, statusTool, workspaceTeamTool, getPolicyTool];
