@@ -255,7 +255,10 @@ describe("HTTP methods, content type, Origin and CORS", () => {
   });
 
   test("a body that is not JSON by Content-Type is 415", async () => {
-    const res = await post(undefined, { raw: JSON.stringify(req("ping")), headers: { "content-type": "text/plain" } });
+    // text/plain, forms and multipart are refused app-wide before any route (CORS-simple bodies).
+    const plain = await post(undefined, { raw: JSON.stringify(req("ping")), headers: { "content-type": "text/plain" } });
+    expect(plain.status).toBe(415);
+    const res = await post(undefined, { raw: JSON.stringify(req("ping")), headers: { "content-type": "application/xml" } });
     expect(res.status).toBe(415);
     expect(res.body.error).toEqual({ code: -32600, message: "Content-Type must be application/json" });
   });
