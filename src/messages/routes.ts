@@ -6,7 +6,9 @@ import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { invalid, unprocessable } from "../http/errors";
 import { normalizeUuid, queryBool, queryInt } from "../http/wire";
-import { acknowledge, inbox, PRIORITIES, sendMessage, type Priority } from "./service";
+import { describe } from "../http/openapi";
+import { SentPage, SentQuery } from "./model";
+import { acknowledge, inbox, PRIORITIES, sendMessage, sentMail, type Priority } from "./service";
 
 
 /** Strict (aweb.md §7.1): unknown keys, including a project_id selector, are a 422. */
@@ -79,6 +81,17 @@ export function messageRoutes(ctx: RouteContext) {
           { additionalProperties: true },
         ),
         detail: { summary: "The calling agent's inbox, newest first", tags: ["mail"] },
+      },
+    )
+    .get(
+      "/sent",
+      async ({ auth, query }) => {
+        const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 500 });
+        return sentMail(deps, await auth.actor(), limit, query.cursor);
+      },
+      {
+        query: SentQuery,
+        detail: describe("Mail the calling agent sent, newest first", "mail", { 200: SentPage }, [401, 403, 404]),
       },
     )
     .post(

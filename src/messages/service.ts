@@ -1,10 +1,12 @@
 // Mail between the agents of one project (aweb.md §7). The sender is always
 // the authenticated actor (§2.6); every lookup is scoped to the caller's
 // project, so foreign ids are 404 (§12.15). Used by the REST routes and the
-// MCP mail tools alike.
+// MCP mail tools alike. The caller's sent mail is for the dashboard
+// (docs/protocol/dashboard-api.md#get-v1messagessent).
 import type { Deps } from "../deps";
 import type { Actor } from "../auth/identity";
 import { forbidden, notFound, unprocessable } from "../http/errors";
+import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/wire";
 import { publishWorkspaceEvent } from "../events/publish";
 import {
   acknowledgeMessage,
@@ -12,6 +14,7 @@ import {
   findRecipient,
   insertMessage,
   listInbox,
+  listSent,
   type InboxRow,
   type NewMessage,
   type Recipient,
@@ -76,6 +79,7 @@ async function deliver(deps: Deps, actor: Actor, recipient: Recipient, input: Se
     from_alias: actor.alias,
     subject: message.subject,
     priority: input.priority,
+    to_alias: recipient.alias,
   });
   return {
     message_id: inserted.message_id,
@@ -122,4 +126,17 @@ export async function reply(deps: Deps, actor: Actor, messageId: string, body: s
     priority,
     threadId: original.thread_id ?? original.message_id,
   });
+}
+
+export async function sentMail(deps: Deps, actor: Actor, limit: number, rawCursor: string | undefined) {
+  const cursor = decodeCursor(rawCursor);
+  let after: { createdAt: string; messageId: string } | null = null;
+  if (cursor !== null) {
+    const messageId = cursorUuid(cursor, "message_id");
+    if (messageId === null) throw unprocessable("Invalid cursor: message_id is required");
+    after = { createdAt: cursorIsoTimestamp(cursor, "created_at"), messageId };
+  }
+  const rows = await listSent(deps.sql, { projectId: actor.projectId, agentId: actor.agentId, after, limit });
+  const p = page(rows, limit, (last) => ({ created_at: last.created_at, message_id: last.message_id }));
+  return { messages: p.items, has_more: p.has_more, next_cursor: p.next_cursor };
 }
