@@ -178,6 +178,28 @@ describe("issues, status, team, policy", () => {
   });
 });
 
+describe("claims", () => {
+  test("claim, refused for another agent (naming the holder), list, release; a human may release any", async () => {
+    const claimed = await ok(alice, "claim_issue", { bead_id: "bd-1" });
+    expect(claimed).toMatchObject({ bead_id: "bd-1", workspace_id: alice.workspace_id, alias: "alice", title: "Ready one" });
+    await fails(bob, "claim_issue", { bead_id: "bd-1" }, /^bd-1 is being worked on by alice/);
+    await fails(bob, "claim_issue", { bead_id: "bd-9", workspace_id: alice.workspace_id }, "workspace_id does not match API key identity");
+    await fails(proxy("p"), "claim_issue", { bead_id: "bd-9" }, "Public readers cannot make changes");
+
+    const all = await ok(bob, "list_claims", {});
+    expect(all.claims.map((x: any) => [x.bead_id, x.alias])).toEqual([["bd-1", "alice"]]);
+    expect((await ok(bob, "list_claims", { mine: true })).claims).toEqual([]);
+    const start = await ok(alice, "start_session");
+    expect(start.claims.map((x: any) => x.bead_id)).toEqual(["bd-1"]);
+
+    // bob cannot release alice's claim: it is not his to release.
+    expect(await ok(bob, "release_issue", { bead_id: "bd-1" })).toEqual({ released: false, bead_id: "bd-1", workspace_id: bob.workspace_id });
+    await fails(bob, "release_issue", { bead_id: "bd-1", workspace_id: alice.workspace_id }, "workspace_id does not match API key identity");
+    expect(await ok(alice, "release_issue", { bead_id: "bd-1" })).toEqual({ released: true, bead_id: "bd-1", workspace_id: alice.workspace_id });
+    expect((await ok(bob, "list_claims", {})).claims).toEqual([]);
+  });
+});
+
 describe("locks", () => {
   test("acquire is all or nothing and names the holder; renew, release, list, release_all", async () => {
     const a = await ok(alice, "lock_acquire", { paths: ["src/a.ts", "src/*.md"], ttl_seconds: 120, reason: "bd-1" });
@@ -312,6 +334,11 @@ describe("tenant isolation over MCP", () => {
     await fails(olga, "get_issue", { bead_id: "bd-1" }, "Issue not found");
     expect((await ok(olga, "lock_list", {})).locks).toEqual([]);
     expect((await ok(olga, "status", {})).claims).toEqual([]);
+    await ok(alice, "claim_issue", { bead_id: "bd-1" });
+    expect((await ok(olga, "list_claims", {})).claims).toEqual([]);
+    await fails(olga, "claim_issue", { bead_id: "bd-1", workspace_id: alice.workspace_id }, "workspace_id does not match API key identity");
+    // the same bead id in olga's own project is hers to claim: claims are per project.
+    expect((await ok(olga, "claim_issue", { bead_id: "bd-1" })).alias).toBe("olga");
     expect((await ok(olga, "workspace_team", {})).workspaces.map((w: any) => w.alias)).toEqual(["olga"]);
     expect((await ok(olga, "list_escalations", { mine: false })).escalations).toEqual([]);
     await fails(olga, "get_escalation", { escalation_id: e.escalation_id }, "Escalation not found");

@@ -7,10 +7,9 @@ import { Escalation, EscalationCreated, EscalationSummary } from "../escalations
 import { AppError, forbidden } from "../http/errors";
 import { inbox } from "../messages/service";
 import { listReservations } from "../reservations/service";
-import { statusSnapshot } from "../status/snapshot";
 import { readyIssues } from "../beads/service";
 import { Claim, IssueSummary, Lock, MailItem, Me, Open, Strict, WorkspaceIdArg } from "./model";
-import { PolicyResult, policyFor } from "./tools-work";
+import { PolicyResult, claimsOf, policyFor } from "./tools-work";
 import { IDEMPOTENT, READ, WRITE, ownWorkspace, tool, type ToolContext } from "./tool";
 
 async function me(c: ToolContext) {
@@ -77,7 +76,7 @@ export const startSessionTool = tool({
   annotations: READ,
   async run(c) {
     const { actor, me: you } = await me(c);
-    const [policy, mail, chats, locks, ready, status] = await Promise.all([
+    const [policy, mail, chats, locks, ready, mine] = await Promise.all([
       policyFor(c, you.role ?? undefined).catch((err) => {
         // A role the policy does not know: show the invariants and every role instead.
         if (err instanceof AppError && err.status === 400) return policyFor(c, undefined).catch(() => null);
@@ -87,14 +86,14 @@ export const startSessionTool = tool({
       listPending(c.deps, actor),
       listReservations(c.deps, actor.projectId, null),
       readyIssues(c.deps, actor.projectId, null, null, 10),
-      you.workspace_id ? statusSnapshot(c.deps, actor, { kind: "workspace", workspaceId: you.workspace_id }) : null,
+      you.workspace_id ? claimsOf(c, you.workspace_id, 50) : null,
     ]);
     return {
       you,
       policy,
       unread_mail: mail,
       pending_chats: chats.pending,
-      claims: status?.claims ?? [],
+      claims: mine?.claims ?? [],
       locks: locks.filter((l) => l.holder_agent_id === actor.agentId),
       ready_issues: ready.issues,
       next_steps: NEXT_STEPS,

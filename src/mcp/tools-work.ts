@@ -3,12 +3,14 @@
 import { t } from "elysia";
 import { checkBranch, checkRepo, parseIssueCursor, ISSUE_STATUSES, ISSUE_TYPES } from "../beads/params";
 import { issueDetail, issuePage, readyIssues } from "../beads/service";
+import { claimIssue, findClaims, humanOrNull, releaseIssue } from "../claims/service";
+import { Claim as ClaimModel, Claimed, Released } from "../claims/model";
 import { loadOrBootstrapActive } from "../policies/service";
 import { policyView } from "../policies/view";
 import { statusSnapshot } from "../status/snapshot";
 import { teamWorkspaces } from "../workspaces/team";
 import { Branch, BeadId, Claim, Issue, IssueList, Limit, Open, Repo, Strict, WorkspaceIdArg } from "./model";
-import { ownWorkspace, READ, tool } from "./tool";
+import { DESTRUCTIVE, IDEMPOTENT, ownWorkspace, READ, tool, type ToolContext } from "./tool";
 
 const repoOf = (repo: string | undefined) => (repo === undefined ? null : checkRepo(repo));
 const branchOf = (branch: string | undefined) => (branch === undefined ? null : checkBranch(branch));
@@ -168,4 +170,64 @@ export const getPolicyTool = tool({
   run: (c, a) => policyFor(c, a.role, a.workspace_id),
 });
 
-export const WORK_TOOLS = [listIssuesTool, getIssueTool, readyIssuesTool, statusTool, workspaceTeamTool, getPolicyTool];
+/** Claims of the project (or one workspace), newest first; public readers see no human names. */
+export async function claimsOf(c: ToolContext, workspaceId: string | null, limit: number) {
+  const identity = await c.auth.identity();
+  const rows = await findClaims(c.deps, { projectId: identity.projectId, workspaceId, after: null, limit });
+  const claims = rows.slice(0, limit).map(({ id: _id, ...claim }) => (identity.publicReader ? { ...claim, human_name: "" } : claim));
+  return { claims, has_more: rows.length > limit };
+}
+
+export const listClaimsTool = tool({
+  name: "list_claims",
+  title: "List claims",
+  description: "Who works on which issue: the project's claims, newest first, or only yours with mine=true.",
+  input: t.Object({ mine: t.Optional(t.Boolean()), limit: Limit(200, 50) }, Strict),
+  output: t.Object({ claims: t.Array(ClaimModel), has_more: t.Boolean() }, Open),
+  annotations: READ,
+  async run(c, a) {
+    const workspaceId = a.mine ? (await ownWorkspace(c, undefined)).workspace.workspace_id : null;
+    return claimsOf(c, workspaceId, a.limit ?? 50);
+  },
+});
+
+export const claimIssueTool = tool({
+  name: "claim_issue",
+  title: "Claim an issue",
+  description:
+    "Tell everyone you are working on an issue. Refused (naming the holder) when another agent holds it: " +
+    "pick another issue or talk to them. Claiming your own claim again refreshes it.",
+  input: t.Object({ bead_id: BeadId, workspace_id: WorkspaceIdArg }, Strict),
+  output: Claimed,
+  annotations: IDEMPOTENT,
+  async run(c, a) {
+    const identity = await c.auth.requireWriter();
+    return claimIssue(c.deps, identity, { bead_id: a.bead_id, workspace_id: a.workspace_id?.toLowerCase() ?? null });
+  },
+});
+
+export const releaseIssueTool = tool({
+  name: "release_issue",
+  title: "Release a claim",
+  description: "Stop working on an issue: release your claim so others may take it (released=false when you held none).",
+  input: t.Object({ bead_id: BeadId, workspace_id: WorkspaceIdArg }, Strict),
+  output: Released,
+  annotations: DESTRUCTIVE,
+  async run(c, a) {
+    const identity = await c.auth.requireWriter();
+    const input = { bead_id: a.bead_id, workspace_id: a.workspace_id?.toLowerCase() ?? null };
+    return releaseIssue(c.deps, identity, input, await humanOrNull(c.auth));
+  },
+});
+
+export const WORK_TOOLS = [
+  listIssuesTool,
+  getIssueTool,
+  readyIssuesTool,
+  listClaimsTool,
+  claimIssueTool,
+  releaseIssueTool,
+  statusTool,
+  workspaceTeamTool,
+  getPolicyTool,
+];
