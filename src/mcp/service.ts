@@ -75,12 +75,33 @@ export class ToolCatalog {
       name: t.name,
       title: t.title,
       description: t.description,
-      inputSchema: JSON.parse(JSON.stringify(t.input)),
-      outputSchema: JSON.parse(JSON.stringify(t.output)),
+      inputSchema: jsonSchema(t.input),
+      outputSchema: jsonSchema(t.output),
       annotations: { title: t.title, ...t.annotations },
     }));
     return this.listed;
   }
+}
+
+/**
+ * A TypeBox schema as plain JSON Schema (2020-12 style) for MCP clients: its
+ * symbol keys drop out in JSON, and two OpenAPI-isms Elysia adds go too —
+ * `nullable` next to an anyOf that already admits null (strict validators
+ * such as the SDK's ajv reject it without `type`), and the `default` that
+ * UnionEnum invents (a model would read it as the value to send).
+ */
+export function jsonSchema(schema: unknown): unknown {
+  const walk = (node: unknown, names: boolean): unknown => {
+    if (Array.isArray(node)) return node.map((n) => walk(n, false));
+    if (node === null || typeof node !== "object") return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (!names && (k === "nullable" || k === "default")) continue;
+      out[k] = walk(v, !names && (k === "properties" || k === "patternProperties"));
+    }
+    return out;
+  };
+  return walk(JSON.parse(JSON.stringify(schema)), false);
 }
 
 export interface Session {
