@@ -18,6 +18,7 @@ import {
   UNAUTHORIZED,
   handleMessage,
   rpcError,
+  serialize,
   type RpcResponse,
   type Session,
 } from "./service";
@@ -54,6 +55,8 @@ function corsHeaders(request: Request): Record<string, string> {
 }
 
 const rpcJson = (status: number, body: unknown, headers: Record<string, string> = {}) => json(status, body, headers);
+const rpcText = (status: number, text: string, headers: Record<string, string>) =>
+  new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
 
 function isJsonContentType(request: Request): boolean {
   const ct = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
@@ -112,13 +115,13 @@ export function mcpRoutes(ctx: RouteContext) {
       const batch = { ...session, inBatch: true };
       const answers = (await Promise.all(payload.map((m) => handleMessage(batch, m)))).filter((r): r is RpcResponse => r !== null);
       if (answers.length === 0) return new Response(null, { status: 202, headers: cors });
-      return rpcJson(200, answers, cors);
+      return rpcText(200, `[${answers.map(serialize).join(",")}]`, cors);
     }
     const answer = await handleMessage(session, payload);
     if (answer === null) return new Response(null, { status: 202, headers: cors });
     // A message that is not JSON-RPC at all is refused at the HTTP level too.
     const status = "error" in answer && answer.error.code === INVALID_REQUEST ? 400 : 200;
-    return rpcJson(status, answer, cors);
+    return rpcText(status, serialize(answer), cors);
   };
 
   // No server-initiated stream and no sessions: GET and DELETE are not offered.

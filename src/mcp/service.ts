@@ -224,11 +224,22 @@ async function callTool(s: Session, id: RpcId, params: Record<string, unknown>):
       throw new Error(`result of tool ${name} does not match its outputSchema: ${first.join("; ")}`);
     }
   }
-  return {
-    jsonrpc: "2.0",
-    id,
-    result: { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured },
-  };
+  const text = JSON.stringify(structured);
+  const response: RpcResponse = { jsonrpc: "2.0", id, result: { content: [{ type: "text", text }], structuredContent: structured } };
+  // The result is serialized once: structuredContent reuses the text's JSON
+  // instead of being stringified again (a tool call should cost what its REST
+  // twin costs; docs/performance.md).
+  Object.defineProperty(response, SERIALIZED, {
+    value: `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}}}`,
+  });
+  return response;
+}
+
+const SERIALIZED = Symbol("serialized");
+
+/** The response as JSON text (pre-serialized for tool results). */
+export function serialize(r: RpcResponse): string {
+  return (r as { [SERIALIZED]?: string })[SERIALIZED] ?? JSON.stringify(r);
 }
 
 async function asRestFailure(s: Session, tool: string, error: unknown): Promise<{ status: number; detail: unknown }> {
