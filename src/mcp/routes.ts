@@ -73,16 +73,16 @@ export function mcpRoutes(ctx: RouteContext) {
       return rpcJson(403, rpcError(null, INVALID_REQUEST, "Origin not allowed"));
     }
     const cors = corsHeaders(request);
-    // Credentials first, before anything in the body is read (docs/protocol/mcp.md#auth).
+    // Credentials first, before anything in the body is read (docs/protocol/mcp.md#order-of-checks-on-post).
     const auth = new RequestAuth(deps, request.headers);
     try {
       await auth.identity();
     } catch (err) {
-      if (err instanceof AppError && err.status === 401) {
-        const message = typeof err.detail === "string" ? err.detail : "Authentication required";
-        return rpcJson(401, rpcError(null, UNAUTHORIZED, message), { ...cors, "www-authenticate": "Bearer" });
-      }
-      throw err;
+      // 401 (no or bad key), or the refusals auth itself makes (a deleted agent's key, 404).
+      if (!(err instanceof AppError)) throw err;
+      const message = typeof err.detail === "string" ? err.detail : "Authentication required";
+      const challenge: Record<string, string> = err.status === 401 ? { "www-authenticate": "Bearer" } : {};
+      return rpcJson(err.status, rpcError(null, UNAUTHORIZED, message), { ...cors, ...challenge });
     }
     if (!isJsonContentType(request)) {
       return rpcJson(415, rpcError(null, INVALID_REQUEST, "Content-Type must be application/json"), cors);
