@@ -204,8 +204,7 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
       }),
     );
 
-  const dispatch = (request: Request) => app.handle(request);
-  for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes, dispatch })) app.use(mod);
+  for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes })) app.use(mod);
   makeSchemasLenient(app);
   return app;
 }

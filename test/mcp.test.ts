@@ -119,6 +119,15 @@ describe("batches", () => {
         { jsonrpc: "2.0", id: 2, error: { code: -32601, message: "Method not found: nope" } },
       ]);
     }
+    // Tool results inside a batch are whole JSON values too.
+    const calls = await post([
+      req("tools/call", { name: "whoami", arguments: {} }, "w"),
+      req("tools/call", { name: "get_issue", arguments: { bead_id: "nope" } }, "g"),
+    ]);
+    expect(calls.status).toBe(200);
+    expect(calls.body[0]).toMatchObject({ id: "w", result: { structuredContent: { alias: "alice" } } });
+    expect(JSON.parse(calls.body[0].result.content[0].text)).toEqual(calls.body[0].result.structuredContent);
+    expect(calls.body[1]).toEqual({ jsonrpc: "2.0", id: "g", result: { content: [{ type: "text", text: "Issue not found" }], isError: true } });
     const onlyNotes = await post([{ jsonrpc: "2.0", method: "notifications/initialized" }]);
     expect(onlyNotes.status).toBe(202);
     expect(onlyNotes.text).toBe("");

@@ -4,9 +4,8 @@
 // function the REST route uses. A handler throws AppError for a failure the
 // caller should see (it becomes a result with isError: true).
 import type { TObject } from "@sinclair/typebox";
-import type { Actor, Identity, RequestAuth } from "../auth/identity";
+import type { Actor, RequestAuth } from "../auth/identity";
 import type { Deps } from "../deps";
-import { forbidden } from "../http/errors";
 import { requireOwnWorkspace } from "../workspaces/access";
 import type { WorkspaceRow } from "../workspaces/data";
 
@@ -55,8 +54,3 @@ export async function ownWorkspace(c: ToolContext, workspaceId: string | undefin
   const workspace = await requireOwnWorkspace(c.deps.sql, actor, workspaceId ?? actor.agentId);
   return { actor, workspace };
 }
-
-/** An identity that may write (public readers are refused, as on REST). */
-export const writer = (c: ToolContext): Promise<Identity> => c.auth.requireWriter();
-
-export const notAllowed = (detail: string) => forbidden(detail);
