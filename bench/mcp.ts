@@ -41,10 +41,14 @@ export async function benchMcp(databaseUrl: string, redisUrl: string): Promise<M
   const app = handle.app;
   const send = async (c: Call, token: string) => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (c.body !== undefined) headers["content-type"] = "application/json";
-    const res = await app.handle(
-      new Request(`http://localhost${c.path}`, { method: c.method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) }),
-    );
+    const body = c.body === undefined ? undefined : JSON.stringify(c.body);
+    if (body !== undefined) {
+      // What an HTTP client sends: without Content-Length the app's deep-JSON
+      // guard reads a clone of every body (src/http/json-depth.ts).
+      headers["content-type"] = "application/json";
+      headers["content-length"] = String(Buffer.byteLength(body));
+    }
+    const res = await app.handle(new Request(`http://localhost${c.path}`, { method: c.method, headers, body }));
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${c.method} ${c.path}: ${res.status} ${text.slice(0, 200)}`);
     if (c.path === "/mcp" && text.includes('"isError":true')) throw new Error(`tool failed: ${text.slice(0, 200)}`);
