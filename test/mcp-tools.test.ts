@@ -136,6 +136,28 @@ describe("identity and start", () => {
   });
 });
 
+describe("callers that are not an agent", () => {
+  test("tools that act as an agent refuse a public reader (401 text) and a proxy user without an agent", async () => {
+    for (const [name, args] of [
+      ["lock_list", {}],
+      ["fetch_inbox", {}],
+      ["chat_pending", {}],
+      ["list_claims", { mine: true }],
+      ["list_escalations", {}],
+      ["send_message", { to: ["bob"], body: "x" }],
+    ] as [string, Record<string, unknown>][]) {
+      await fails(proxy("p"), name, args, "Authentication required");
+      await fails(proxy("u"), name, args, "Agent not found");
+    }
+    // Reads of the project stay open to a public reader, with names redacted.
+    await ok(alice, "claim_issue", { bead_id: "bd-3" });
+    const claims = await ok(proxy("p"), "list_claims", {});
+    expect(claims.claims.map((c: any) => [c.bead_id, c.human_name])).toEqual([["bd-3", ""]]);
+    expect((await ok(proxy("p"), "status", {})).escalations_pending).toBe(0);
+    await ok(alice, "release_issue", { bead_id: "bd-3" });
+  });
+});
+
 describe("issues, status, team, policy", () => {
   test("list_issues / get_issue / ready_issues", async () => {
     const list = await ok(alice, "list_issues", { status: ["open"] });
