@@ -403,3 +403,17 @@ describe("BEADHUB_MCP_TOOLS", () => {
     }
   });
 });
+
+// Last in this file: it aborts the app's shutdown signal.
+describe("shutdown", () => {
+  test("a chat_send wait ends when the server shuts down", async () => {
+    const start = await ok(alice, "chat_send", { to: ["carol"], message: "still there?" });
+    const t0 = Date.now();
+    const waiting = call(alice, "chat_send", { session_id: start.session_id, message: "waiting", wait_seconds: 60 });
+    await Bun.sleep(200);
+    t.handle.shutdown.abort();
+    const r = await waiting;
+    expect(r.data).toMatchObject({ replies: [], timed_out: true });
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});

@@ -68,7 +68,8 @@ export function mcpRoutes(ctx: RouteContext) {
   const catalog = new ToolCatalog(selectTools(deps.config.mcpTools));
   const allowedOrigins = deps.config.mcpAllowedOrigins;
 
-  const post = async ({ request }: { request: Request }): Promise<Response> => {
+  type Server = { timeout?(request: Request, seconds: number): void } | null;
+  const post = async ({ request, server }: { request: Request; server: Server }): Promise<Response> => {
     if (!originAllowed(request, allowedOrigins)) {
       return rpcJson(403, rpcError(null, INVALID_REQUEST, "Origin not allowed"));
     }
@@ -105,7 +106,14 @@ export function mcpRoutes(ctx: RouteContext) {
       );
     }
     const version = header ?? DEFAULT_VERSION;
-    const session: Session = { deps, auth, catalog, signal: request.signal, inBatch: false };
+    const session: Session = {
+      deps,
+      auth,
+      catalog,
+      signal: AbortSignal.any([request.signal, ctx.shutdownSignal]),
+      allowLongWait: () => server?.timeout?.(request, 0),
+      inBatch: false,
+    };
 
     if (Array.isArray(payload)) {
       if (!BATCH_VERSIONS.has(version)) {

@@ -109,6 +109,7 @@ export interface Session {
   auth: RequestAuth;
   catalog: ToolCatalog;
   signal: AbortSignal;
+  allowLongWait(): void;
   /** Whether initialize may appear here (not inside a batch). */
   inBatch: boolean;
 }
@@ -202,7 +203,7 @@ async function callTool(s: Session, id: RpcId, params: Record<string, unknown>):
     const first = errors.map((e) => `${e.path}: ${e.message}`).join("; ");
     return rpcError(id, INVALID_PARAMS, `Invalid arguments for ${name}: ${first}`, { errors });
   }
-  const c: ToolContext = { deps: s.deps, auth: s.auth, signal: s.signal };
+  const c: ToolContext = { deps: s.deps, auth: s.auth, signal: s.signal, allowLongWait: s.allowLongWait };
   let structured: Record<string, unknown>;
   try {
     structured = (await tool.run(c, args)) as Record<string, unknown>;

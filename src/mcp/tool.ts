@@ -12,8 +12,10 @@ import type { WorkspaceRow } from "../workspaces/data";
 export interface ToolContext {
   deps: Deps;
   auth: RequestAuth;
-  /** Aborted when the request is: a long wait (chat_send) stops with it. */
+  /** Aborted when the request is, or the server shuts down: a long wait (chat_send) stops with it. */
   signal: AbortSignal;
+  /** Lift the server's idle timeout for this request before a long silent wait (chat_send). */
+  allowLongWait(): void;
 }
 
 export interface ToolAnnotations {

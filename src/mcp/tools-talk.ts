@@ -118,6 +118,7 @@ export const chatSendTool = tool({
       sent = await sendInSession(c.deps, actor, sessionId, a.message, false);
     }
     const wait = a.wait_seconds ?? 0;
+    if (wait > 0) c.allowLongWait();
     const answer =
       wait > 0
         ? await waitForReplies(c.deps, actor, sessionId, { ts: sent.sent_at, id: sent.message_id }, wait, c.signal)
