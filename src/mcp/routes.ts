@@ -152,14 +152,17 @@ export function mcpRoutes(ctx: RouteContext) {
     });
   };
 
+  // The OpenAPI document lists POST /mcp only: the trailing-slash twin, the 405s
+  // and the preflight are transport details (docs/protocol/mcp.md#transport).
   const doc = describe("Model Context Protocol (Streamable HTTP, JSON answers)", TAG, { 200: RpcBody, 202: null }, [400, 401, 403, 415]);
+  const hidden = { hide: true };
   const app = new Elysia();
   for (const path of ["/mcp", "/mcp/"]) {
     app
-      .post(path, post, { parse: "none", detail: doc })
-      .get(path, notOffered, { detail: describe("Not offered (no server stream)", TAG, {}, [405]) })
-      .delete(path, notOffered, { detail: describe("Not offered (stateless)", TAG, {}, [405]) })
-      .options(path, preflight, { detail: describe("CORS preflight", TAG, { 204: null }, [403]) });
+      .post(path, post, { parse: "none", detail: path === "/mcp" ? doc : hidden })
+      .get(path, notOffered, { detail: hidden })
+      .delete(path, notOffered, { detail: hidden })
+      .options(path, preflight, { detail: hidden });
   }
   return app;
 }

@@ -24,6 +24,7 @@ export function pathParamDefaults(w: World): Record<string, string> {
     project_id: w.owner.project_id,
     message_id: w.messageId,
     id: w.sessionId,
+    session_id: w.sessionId,
     workspace_id: w.owner.workspace_id!,
     repo_id: w.owner.repo_id!,
     policy_id: w.policyId,
