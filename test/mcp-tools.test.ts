@@ -158,6 +158,18 @@ describe("callers that are not an agent", () => {
   });
 });
 
+describe("an agent without a workspace", () => {
+  test("start_session and whoami work; tools that need a workspace say so", async () => {
+    const solo = await initAgent(t, { project_slug: "tools", alias: "solo", human_name: "Solo", repo_origin: null });
+    expect(await ok(solo, "whoami")).toMatchObject({ alias: "solo", workspace_id: null, role: null });
+    const s = await ok(solo, "start_session");
+    expect(s.you.workspace_id).toBeNull();
+    expect(s.claims).toEqual([]);
+    expect(s.policy.selected_role).toBeNull();
+    await fails(solo, "escalate", { subject: "x", situation: "y" }, "Workspace not found or does not belong to your project");
+  });
+});
+
 describe("issues, status, team, policy", () => {
   test("list_issues / get_issue / ready_issues", async () => {
     const list = await ok(alice, "list_issues", { status: ["open"] });

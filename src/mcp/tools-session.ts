@@ -9,7 +9,7 @@ import { inbox } from "../messages/service";
 import { listReservations } from "../reservations/service";
 import { readyIssues } from "../beads/service";
 import { Claim, IssueSummary, Lock, MailItem, Me, Open, Strict, WorkspaceIdArg } from "./model";
-import { PolicyResult, claimsOf, policyFor } from "./tools-work";
+import { PolicyResult, claimsOf, policyForRole } from "./tools-work";
 import { IDEMPOTENT, READ, WRITE, ownWorkspace, tool, type ToolContext } from "./tool";
 
 async function me(c: ToolContext) {
@@ -77,9 +77,9 @@ export const startSessionTool = tool({
   async run(c) {
     const { actor, me: you } = await me(c);
     const [policy, mail, chats, locks, ready, mine] = await Promise.all([
-      policyFor(c, you.role ?? undefined).catch((err) => {
+      policyForRole(c, you.role).catch((err) => {
         // A role the policy does not know: show the invariants and every role instead.
-        if (err instanceof AppError && err.status === 400) return policyFor(c, undefined).catch(() => null);
+        if (err instanceof AppError && err.status === 400) return policyForRole(c, null);
         throw err;
       }),
       inbox(c.deps, actor, true, 20),

@@ -149,13 +149,16 @@ export const PolicyResult = t.Object(
   Open,
 );
 
-/** The active policy, narrowed to one role (given, else the workspace's own) when there is one. */
-export async function policyFor(c: Parameters<typeof ownWorkspace>[0], role: string | undefined, workspaceId?: string) {
-  let wanted = role ?? null;
-  if (wanted === null) wanted = (await ownWorkspace(c, workspaceId)).workspace.role;
+/** The active policy, narrowed to one role when there is one (null: every role). */
+export async function policyForRole(c: ToolContext, role: string | null) {
   const { projectId } = await c.auth.identity();
   const policy = await loadOrBootstrapActive(c.deps.sql, projectId);
-  return policyView(policy, { role: wanted, onlySelected: wanted !== null });
+  return policyView(policy, { role, onlySelected: role !== null });
+}
+
+/** The role given, else the workspace's own. */
+async function policyFor(c: ToolContext, role: string | undefined, workspaceId?: string) {
+  return policyForRole(c, role ?? (await ownWorkspace(c, workspaceId)).workspace.role);
 }
 
 export const getPolicyTool = tool({
