@@ -212,8 +212,10 @@ async function callTool(s: Session, id: RpcId, params: Record<string, unknown>):
     // error. Failures other than AppError get the status REST would give them
     // (a Postgres unique violation 409, an unstorable value 422, no database
     // 503); what REST would answer 500 is a bug and stays one.
+    if (err instanceof AppError && err.status === 500) throw err;
     const failure = err instanceof AppError ? { status: err.status, detail: err.detail } : await asRestFailure(s, name, err);
-    if (failure.status === 500) throw err;
+    // Already logged by the app's error mapping.
+    if (failure.status === 500) return rpcError(id, INTERNAL_ERROR, "Internal error");
     const text = typeof failure.detail === "string" ? failure.detail : JSON.stringify(failure.detail);
     return { jsonrpc: "2.0", id, result: { content: [{ type: "text", text }], isError: true } };
   }
