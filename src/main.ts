@@ -10,6 +10,8 @@ Usage: beadhub [command]
 Commands:
   serve      start the HTTP server (default)
   migrate    apply database migrations and exit
+  export F   write every row of the database to file F (backup; see README)
+  import F   load file F into an empty database (restore, or move to PostgreSQL)
   version    print the version
   --help     show this help
 
@@ -32,7 +34,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  if (command !== "serve" && command !== "migrate") {
+  const backup = command === "export" || command === "import";
+  if (backup && !argv[1]) {
+    console.error(`usage: beadhub ${command} <file>`);
+    return 2;
+  }
+  if (command !== "serve" && command !== "migrate" && !backup) {
     console.error(`unknown command "${command}"; try beadhub --help`);
     return 2;
   }
@@ -47,6 +54,11 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel, config.logJson);
+
+  if (backup) {
+    const { runBackupCommand } = await import("./backup/command");
+    return runBackupCommand(command, argv[1]!, config, log);
+  }
 
   if (command === "migrate") {
     const { openSql } = await import("./db/pool");
