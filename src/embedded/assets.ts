@@ -44,12 +44,3 @@ export function pgliteAssets(dataDir: string): Pick<PGliteOptions, "pgliteWasmMo
   const pgTrgm: Extension = { name: "pg_trgm", setup: async () => ({ bundlePath: pathToFileURL(trgm) }) };
   return { pgliteWasmModule: pglite, initdbWasmModule: initdb, fsBundle, extensions: { pg_trgm: pgTrgm } };
 }
-
-/**
- * An initialised empty cluster, when the build embedded one
- * (src/embedded/build-cluster.ts); null under `bun run` or a plain build.
- */
-export function embeddedCluster(): Blob | null {
-  const files = Bun.embeddedFiles as ReadonlyArray<Blob & { name?: string }>;
-  return files.find((f) => f.name?.startsWith("pglite-cluster")) ?? null;
-}
