@@ -75,7 +75,9 @@ export function progress(log: Logger, what: string, fields: Record<string, unkno
 /** Build a migrated cluster in memory and return it as a gzipped tarball. */
 export async function buildMigratedCluster(workDir: string): Promise<Blob> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create({ ...pgliteAssets(workDir), ...pgliteTuning() });
+  // 1 MB WAL segments instead of 16: the tarball a first start unpacks (and
+  // holds in memory while it does) shrinks from ~39 MB to ~24 MB.
+  const db = await PGlite.create({ ...pgliteAssets(workDir), ...pgliteTuning(), initDbStartParams: ["--wal-segsize=1"] });
   rmSync(join(workDir, TRGM_COPY), { force: true });
   const socketPath = join(workDir, ".s.PGSQL.5432");
   rmSync(socketPath, { force: true });

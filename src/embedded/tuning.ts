@@ -6,7 +6,7 @@ import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
 
 /** PostgreSQL settings (`-c name=value` at start). */
 export const SETTINGS: Record<string, string> = {
-  shared_buffers: "16MB",
+  shared_buffers: "8MB",
   wal_buffers: "1MB",
   work_mem: "2MB",
   maintenance_work_mem: "16MB",
@@ -18,7 +18,7 @@ export const SETTINGS: Record<string, string> = {
 // not count in RSS; the heap grows on demand and never shrinks.
 
 /** Part of the cluster cache key: a cluster is rebuilt when these change. */
-export const TUNING_ID = `tuning-1 ${JSON.stringify(SETTINGS)}`;
+export const TUNING_ID = `tuning-3 ${JSON.stringify(SETTINGS)}`;
 
 // PGlite's own start parameters (single-user mode, no fsync, …), kept when ours are added.
 const DEFAULT_START: string[] = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [];
