@@ -2,8 +2,9 @@
 // loop once a second — command pre-flight (POST /v1/bdh/command), an
 // incremental sync of three changed issues (POST /v1/bdh/sync), a workspace
 // heartbeat and an inbox check — plus two dashboards polling /v1/status every
-// second. N grows step by step; a step holds when p99 ≤ 100 ms with no errors;
-// the figure is the largest N that held. The load generator shares the 2 cores
+// second. N grows step by step; a step holds when p99 ≤ 100 ms with no errors
+// (a failing step is run once more: one noisy step is common on a shared
+// machine); the figure is the largest N that held. The load generator shares the 2 cores
 // with the server (and with whatever else runs): figures are measured under load.
 // Standalone: `bun bench/fleet.ts embedded|full` (BENCH_FROM_SOURCE=1 for `bun src/main.ts`).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -66,7 +67,9 @@ async function runFleet(url: string, pid: number, mode: FleetResult["mode"]): Pr
 
   const steps: FleetStep[] = [];
   let capacity = 0;
-  for (const n of STEPS) {
+  const tries = new Map<number, number>();
+  for (let s = 0; s < STEPS.length; s++) {
+    const n = STEPS[s]!;
     await addAgents(n);
     const latencies: number[] = [];
     let errors = 0;
@@ -120,7 +123,15 @@ async function runFleet(url: string, pid: number, mode: FleetResult["mode"]): Pr
     step.held = errors === 0 && step.p99_ms <= P99_MS;
     steps.push(step);
     console.error(`  fleet ${mode}: ${n} agents → p99 ${step.p99_ms} ms, ${errors} errors${step.held ? "" : " (does not hold)"}`);
-    if (!step.held) break;
+    if (!step.held) {
+      // On a shared machine one noisy step is common: a failing step gets one retry.
+      tries.set(n, (tries.get(n) ?? 0) + 1);
+      if (tries.get(n)! < 2) {
+        s--;
+        continue;
+      }
+      break;
+    }
     capacity = n;
   }
   return { mode, capacity, steps };
