@@ -3,7 +3,7 @@
 // into an empty PostgreSQL database, compared table by table and row by row,
 // and then served in full mode, where the old API keys keep working.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCatalog } from "../src/backup/data";
@@ -97,17 +97,19 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+let sourceRows: Map<string, string[]>;
+const source = () => sourceRows;
+
 describe("export and import", () => {
-  let source: Map<string, string[]>;
 
   test("a populated zero-config install: every table has rows; export refuses while the server holds the data dir", async () => {
     const { t, db } = await startEmbedded();
     try {
       await populate(t);
-      source = await snapshot(db.sql);
-      const empty = [...source].filter(([, rows]) => rows.length === 0).map(([name]) => name);
+      sourceRows = await snapshot(db.sql);
+      const empty = [...sourceRows].filter(([, rows]) => rows.length === 0).map(([name]) => name);
       expect(empty).toEqual([]);
-      expect(source.size).toBe(19);
+      expect(sourceRows.size).toBe(19);
       await expect(runExport(embeddedConfig(), silentLogger, file)).rejects.toThrow(
         `data directory ${dataDir} is in use by another beadhub process (pid ${process.pid})`,
       );
@@ -119,7 +121,7 @@ describe("export and import", () => {
   test("export writes a versioned file with every row; import loads PostgreSQL row for row", async () => {
     const exported = await runExport(embeddedConfig(), silentLogger, file);
     expect(Object.fromEntries(exported.map((c) => [c.name, c.rows]))).toEqual(
-      Object.fromEntries([...source].map(([name, rows]) => [name, rows.length])),
+      Object.fromEntries([...sourceRows].map(([name, rows]) => [name, rows.length])),
     );
     const lines = readFileSync(file, "utf8").trimEnd().split("\n");
     const header = JSON.parse(lines[0]!);
@@ -136,8 +138,8 @@ describe("export and import", () => {
     const sql = openSql(urlFor(database), { max: 1 });
     try {
       const target = await snapshot(sql);
-      expect([...target.keys()].sort()).toEqual([...source.keys()].sort());
-      for (const [name, rows] of source) expect({ name, rows: target.get(name) }).toEqual({ name, rows });
+      expect([...target.keys()].sort()).toEqual([...sourceRows.keys()].sort());
+      for (const [name, rows] of sourceRows) expect({ name, rows: target.get(name) }).toEqual({ name, rows });
     } finally {
       await sql.end({ timeout: 5 });
     }
@@ -222,4 +224,46 @@ test("load order: referenced tables first; the projects/policies/workspaces cycl
   } finally {
     await sql.end({ timeout: 5 });
   }
+});
+
+describe("the commands", () => {
+  const ROOT = new URL("..", import.meta.url).pathname;
+  const cli = async (args: string[], env: Record<string, string>) => {
+    const p = Bun.spawn([process.execPath, `${ROOT}src/main.ts`, ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: work, ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+    return { code, err: err.trim() };
+  };
+
+  test("without a file: usage, exit 2", async () => {
+    expect(await cli(["export"], {})).toEqual({ code: 2, err: "usage: beadhub export <file>" });
+    expect(await cli(["import"], {})).toEqual({ code: 2, err: "usage: beadhub import <file>" });
+  });
+
+  test("export of a data dir that holds no database: one line, exit 1, nothing created", async () => {
+    const missing = join(work, "never-started");
+    const got = await cli(["export", join(work, "x.jsonl")], { BEADHUB_DATA_DIR: missing });
+    expect(got).toEqual({
+      code: 1,
+      err: `export failed: no embedded database in ${missing} (set BEADHUB_DATA_DIR, or BEADHUB_DATABASE_URL for PostgreSQL)`,
+    });
+    expect(existsSync(missing)).toBe(false);
+    expect(existsSync(join(work, "x.jsonl"))).toBe(false);
+  });
+
+  test("restore into a new zero-config data dir: every row back", async () => {
+    const restored = join(work, "restored");
+    const got = await cli(["import", file], { BEADHUB_DATA_DIR: restored });
+    expect(got).toEqual({ code: 0, err: "" });
+    const db = await openEmbeddedSql(restored, silentLogger);
+    try {
+      const target = await snapshot(db.sql);
+      for (const [name, rows] of source()) expect({ name, rows: target.get(name) }).toEqual({ name, rows });
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });
