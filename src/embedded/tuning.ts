@@ -11,6 +11,11 @@ export const SETTINGS: Record<string, string> = {
   work_mem: "2MB",
   maintenance_work_mem: "16MB",
   temp_buffers: "1MB",
+  // Single-user mode has no checkpointer: a checkpoint runs when the WAL
+  // reaches max_wal_size (1 GB by default, all of it on disk first). min stays
+  // at twice a 16 MB segment so data dirs made before the 1 MB seed still start.
+  max_wal_size: "64MB",
+  min_wal_size: "32MB",
 };
 
 // PGlite's initial WASM memory is left alone: pglite.wasm declares a minimum
