@@ -1,11 +1,11 @@
-// Vacuum, analyze and checkpoint for the embedded database. PGlite runs PostgreSQL in
-// single-user mode: there is no autovacuum, so dead rows from updates (every
-// sync rewrites issues, every heartbeat a workspace row) were never reclaimed
-// and tables were never analyzed. Measured: six full syncs of 10,000 issues
-// grew the data dir from 50 to 147 MB (docs/performance.md). Once a minute
-// the tables with enough changes get `vacuum (analyze)` through the pool, so
-// it queues behind requests like any statement instead of cutting into the
-// one session's transaction.
+// Vacuum, analyze and checkpoint for the embedded database. PGlite runs
+// PostgreSQL in single-user mode: no autovacuum (dead rows from updates —
+// every sync rewrites issues, every heartbeat a workspace row — were never
+// reclaimed, and tables were never analyzed, so the planner had no
+// statistics) and no checkpointer (the WAL only grew: six full syncs of
+// 10,000 issues took the data dir from 50 to 147 MB, docs/performance.md).
+// Once a minute this runs through the pool, so it queues behind requests like
+// any statement instead of cutting into the one session's transaction.
 import type { Sql } from "../db/pool";
 import type { Logger } from "../log";
 
