@@ -13,9 +13,11 @@ import { createAuthCache } from "./auth/cache";
 import { migrate } from "./db/migrate";
 import { openSql, type Sql } from "./db/pool";
 import { createRedisBus, type EventBus } from "./events/bus";
+import { rejectNonJsonBody } from "./http/content-type";
 import { handleError, json } from "./http/error-handler";
 import { rejectDeepJson } from "./http/json-depth";
 import { checkResponses } from "./http/openapi";
+import { recordRequest } from "./metrics/process";
 import { makeSchemasLenient } from "./http/schema";
 import { openRedis, redactUrl } from "./redis/client";
 import type { EmbeddedSql } from "./embedded/runtime";
@@ -156,6 +158,7 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
       if (length > config.maxBodyBytes) {
         return json(413, { detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` });
       }
+      return rejectNonJsonBody(request);
     })
     // Separate (async) hook so the one above stays synchronous: reads a clone of
     // large JSON bodies only (src/http/json-depth.ts).
@@ -178,10 +181,12 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
       }
       return response;
     })
-    .onAfterResponse(({ request, set, response }) => {
+    .onAfterResponse(({ request, set, response, route }) => {
       const m = meta.get(request);
       const status =
         m?.status ?? (response instanceof Response ? response.status : typeof set.status === "number" ? set.status : 200);
+      // The route template, never the raw path: ids in paths would make a series per tenant.
+      if (config.metrics && m) recordRequest(request.method, route || "unmatched", status, (performance.now() - m.start) / 1000);
       log.info("request", {
         method: request.method,
         path: new URL(request.url).pathname,

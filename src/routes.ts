@@ -10,6 +10,7 @@ import { workspaceBootstrapRoutes } from "./workspaces/bootstrap-routes";
 import { agentPresenceRoutes } from "./agents/presence-routes";
 import { messageRoutes } from "./messages/routes";
 import { chatRoutes } from "./chat/routes";
+import { chatMonitorRoutes } from "./chat-monitor/routes";
 import { reservationRoutes } from "./reservations/routes";
 import { workspaceRoutes } from "./workspaces/routes";
 import { repoRoutes } from "./repos/routes";
@@ -21,6 +22,7 @@ import { beadRoutes } from "./beads/routes";
 import { bdhRoutes } from "./bdh/routes";
 import { statusRoutes } from "./status/routes";
 import { mcpRoutes } from "./mcp/routes";
+import { metricsRoutes } from "./metrics/routes";
 
 export interface RouteContext {
   deps: Deps;
@@ -37,6 +39,7 @@ export interface RouteContext {
 export function routeModules(ctx: RouteContext) {
   return [
     healthRoutes(ctx),
+    ...(ctx.deps.config.metrics ? [metricsRoutes(ctx)] : []),
     ...(ctx.enableBootstrapRoutes ? [initRoutes(ctx)] : []),
     authRoutes(ctx),
     projectRoutes(ctx),
@@ -45,6 +48,7 @@ export function routeModules(ctx: RouteContext) {
     agentPresenceRoutes(ctx),
     messageRoutes(ctx),
     chatRoutes(ctx),
+    chatMonitorRoutes(ctx),
     reservationRoutes(ctx),
     workspaceRoutes(ctx),
     repoRoutes(ctx),

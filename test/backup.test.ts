@@ -254,6 +254,21 @@ describe("the commands", () => {
     expect(existsSync(join(work, "x.jsonl"))).toBe(false);
   });
 
+  test("import --create-database: creates the named PostgreSQL database, then loads it", async () => {
+    const name = `beadhub_e_${process.pid}_cli`;
+    databases.push(name);
+    await dropDatabase(name);
+    const got = await cli(["import", "--create-database", file], { BEADHUB_DATABASE_URL: urlFor(name) });
+    expect(got).toEqual({ code: 0, err: "" });
+    const sql = openSql(urlFor(name), { max: 1 });
+    try {
+      const target = await snapshot(sql);
+      for (const [table, rows] of source()) expect({ table, rows: target.get(table)?.length }).toEqual({ table, rows: rows.length });
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  }, 60_000);
+
   test("restore into a new zero-config data dir: every row back", async () => {
     const restored = join(work, "restored");
     const got = await cli(["import", file], { BEADHUB_DATA_DIR: restored });
