@@ -121,17 +121,23 @@ export async function seedCluster(log: Logger): Promise<Seed> {
       /* gone: build below */
     }
   }
-  const done = progress(log, "preparing the embedded database (once per beadhub version; later first starts take about a second)", {
+  const done = progress(log, "preparing the embedded database template (once per beadhub version; a few seconds)", {
     ...(file ? { cache: file } : {}),
   });
   const work = join(dir ?? tmpdir(), `build-${process.pid}-${Date.now()}`);
   try {
     const blob = await buildMigratedCluster(work);
     if (file) {
-      // Written aside and renamed: a reader never sees half a file.
+      // Written aside and renamed: a reader never sees half a file. A cache
+      // that cannot be written (full disk) costs the next start time, not this one.
       const partial = `${file}.${process.pid}.partial`;
-      writeFileSync(partial, new Uint8Array(await blob.arrayBuffer()), { mode: 0o600 });
-      renameSync(partial, file);
+      try {
+        writeFileSync(partial, new Uint8Array(await blob.arrayBuffer()), { mode: 0o600 });
+        renameSync(partial, file);
+      } catch (err) {
+        rmSync(partial, { force: true });
+        log.warning("could not cache the embedded database template", { cache: file, error: (err as Error).message });
+      }
     }
     log.info("embedded database prepared", { seconds: done() });
     return { blob, from: "new cluster" };
