@@ -4,7 +4,7 @@
 // across restarts.
 // `beadhub migrate` works on the embedded database too.
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type AppHandle } from "../src/app";
@@ -132,4 +132,23 @@ test("a new data directory starts from the cached migrated cluster; a missing ca
   expect(msgs).toContain("embedded database prepared");
   expect(rebuilt.records.find((r) => r.msg === "embedded database created")).toMatchObject({ from: "new cluster" });
   expect(existsSync(cached)).toBe(true);
+}, 120_000);
+
+test("a damaged cache file is dropped and the template built again: the start succeeds", async () => {
+  const { clusterCacheDir, clusterFileName } = await import("../src/embedded/cluster");
+  const { openEmbeddedSql } = await import("../src/embedded/runtime");
+  const cached = join(clusterCacheDir()!, clusterFileName());
+  writeFileSync(cached, "not a tarball");
+  const lines: string[] = [];
+  const db = await openEmbeddedSql(join(work, "fourth"), createLogger("info", true, (l) => lines.push(l)));
+  try {
+    const [{ n }] = await db.sql`select count(*)::int as n from public.beadhub_migrations`;
+    expect(n).toBe(MIGRATIONS.length);
+  } finally {
+    await db.close();
+  }
+  const records = lines.map((l) => JSON.parse(l));
+  expect(records.find((r) => r.level === "warning")?.msg).toBe("the cached embedded database template did not load; building it again");
+  expect(records.find((r) => r.msg === "embedded database created")).toMatchObject({ from: "new cluster" });
+  expect(readFileSync(cached).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // a gzip again
 }, 120_000);

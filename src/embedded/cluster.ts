@@ -102,6 +102,12 @@ export async function buildMigratedCluster(workDir: string): Promise<Blob> {
   }
 }
 
+/** Remove this build's cache file (it failed to load). */
+export function forgetCachedCluster(): void {
+  const dir = clusterCacheDir();
+  if (dir) rmSync(join(dir, clusterFileName()), { force: true });
+}
+
 export interface Seed {
   blob: Blob;
   from: "embedded cluster" | "cached cluster" | "new cluster";

@@ -11,7 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { Logger } from "../log";
 import { TRGM_COPY, pgliteAssets } from "./assets";
-import { progress, seedCluster } from "./cluster";
+import { forgetCachedCluster, progress, seedCluster } from "./cluster";
 import { lockDataDir } from "./lock";
 import { pgliteTuning } from "./tuning";
 
@@ -57,20 +57,33 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     if (created && existsSync(pgdata) && readdirSync(pgdata).length > 0) rmSync(pgdata, { recursive: true, force: true });
     const started = performance.now();
     // A new directory starts from a migrated cluster (src/embedded/cluster.ts), never initdb.
-    const seed = created ? await seedCluster(log) : null;
-    const done = progress(log, created ? `creating the embedded database in ${dataDir}` : `opening the embedded database in ${dataDir}`, {
-      data_dir: dataDir,
-      ...(seed ? { from: seed.from } : {}),
-    });
-    try {
-      db = await PGlite.create({
-        dataDir: pgdata,
-        ...pgliteAssets(dataDir),
-        ...pgliteTuning(),
-        ...(seed ? { loadDataDir: seed.blob } : {}),
+    let seed = created ? await seedCluster(log) : null;
+    const open = async () => {
+      const done = progress(log, created ? `creating the embedded database in ${dataDir}` : `opening the embedded database in ${dataDir}`, {
+        data_dir: dataDir,
+        ...(seed ? { from: seed.from } : {}),
       });
-    } finally {
-      done();
+      try {
+        return await PGlite.create({
+          dataDir: pgdata,
+          ...pgliteAssets(dataDir),
+          ...pgliteTuning(),
+          ...(seed ? { loadDataDir: seed.blob } : {}),
+        });
+      } finally {
+        done();
+      }
+    };
+    try {
+      db = await open();
+    } catch (err) {
+      // A damaged cache file must not block every later first start: drop it and build anew.
+      if (seed?.from !== "cached cluster") throw err;
+      log.warning("the cached embedded database template did not load; building it again", { error: (err as Error).message });
+      forgetCachedCluster();
+      rmSync(pgdata, { recursive: true, force: true });
+      seed = await seedCluster(log);
+      db = await open();
     }
     rmSync(join(dataDir, TRGM_COPY), { force: true }); // read during create, not needed after
     // Timestamps are parsed as UTC text (src/db/pool.ts); PGlite ignores the
