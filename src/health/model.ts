@@ -8,3 +8,5 @@ export const Health = t.Object({
   status: t.UnionEnum(["ok", "unhealthy"]),
   checks: t.Object({ redis: Check, database: Check }),
 });
+
+export type HealthReport = typeof Health.static;

@@ -3,24 +3,16 @@ import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { describe } from "../http/openapi";
 import { Health } from "./model";
+import { checkHealth } from "./service";
 
 export function healthRoutes(ctx: RouteContext) {
   const { deps } = ctx;
   return new Elysia().get(
     "/health",
     async ({ set }) => {
-      const check = async (fn: () => Promise<unknown>) => {
-        try {
-          await fn();
-          return "ok";
-        } catch (err) {
-          return `error: ${(err as Error).message}`;
-        }
-      };
-      const [database, redis] = await Promise.all([check(() => deps.sql`select 1`), check(() => deps.redis.ping())]);
-      const ok = database === "ok" && redis === "ok";
-      if (!ok) set.status = 503;
-      return { status: ok ? "ok" : "unhealthy", checks: { redis, database } };
+      const report = await checkHealth(deps);
+      if (report.status !== "ok") set.status = 503;
+      return report;
     },
     { detail: describe("Liveness and dependency check", "ops", { 200: Health, 503: Health }) },
   );
