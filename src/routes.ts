@@ -1,13 +1,12 @@
 // The one place every route module is mounted. Each capability owns one folder
 // with its routes.ts; add new modules here.
 import type { Deps } from "./deps";
-import { agentPrefixRoutes } from "./agents/routes";
+import { agentPrefixRoutes, agentPresenceRoutes } from "./agents/routes";
 import { authRoutes } from "./auth/routes";
 import { healthRoutes } from "./health/routes";
 import { initRoutes } from "./init/routes";
 import { projectRoutes } from "./projects/routes";
 import { workspaceBootstrapRoutes } from "./workspaces/bootstrap-routes";
-import { agentPresenceRoutes } from "./agents/presence-routes";
 import { messageRoutes } from "./messages/routes";
 import { chatRoutes } from "./chat/routes";
 import { chatMonitorRoutes } from "./chat-monitor/routes";

@@ -1,7 +1,5 @@
 // Classic alias prefixes (contract aweb.md §4.4, beadhub.md §12): alice … zoe,
 // then alice-01 … zoe-01, alice-02 … (the number is the outer loop).
-import type { Db } from "../db/pool";
-
 export const CLASSIC_NAMES = [
   "alice", "bob", "charlie", "dave", "eve", "frank", "grace", "henry", "ivy", "jack", "kate", "leo", "mia",
   "noah", "olivia", "peter", "quinn", "rose", "sam", "tara", "uma", "victor", "wendy", "xavier", "yara", "zoe",
@@ -27,15 +25,4 @@ export function nextPrefix(aliases: Iterable<string>): string | null {
   const used = new Set<string>();
   for (const a of aliases) used.add(prefixOf(a));
   return CANDIDATES.find((c) => !used.has(c)) ?? null;
-}
-
-export async function liveAgentAliases(db: Db, projectId: string): Promise<string[]> {
-  const rows = await db<{ alias: string }[]>`
-    select alias from aweb.agents where project_id = ${projectId} and deleted_at is null`;
-  return rows.map((r) => r.alias);
-}
-
-/** The next free prefix among the project's live agents, or null when all 2,600 are taken. */
-export async function suggestPrefix(db: Db, projectId: string): Promise<string | null> {
-  return nextPrefix(await liveAgentAliases(db, projectId));
 }

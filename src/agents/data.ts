@@ -51,3 +51,28 @@ export async function listLiveAgents(db: Db, projectId: string): Promise<AgentLi
     where project_id = ${projectId} and deleted_at is null
     order by alias asc, agent_id asc`;
 }
+
+/** Aliases of the project's live agents (the alias-prefix allocator's input). */
+export async function liveAgentAliases(db: Db, projectId: string): Promise<string[]> {
+  const rows = await db<{ alias: string }[]>`
+    select alias from aweb.agents where project_id = ${projectId} and deleted_at is null`;
+  return rows.map((r) => r.alias);
+}
+
+export interface RegisteredWorkspace {
+  alias: string;
+  human_name: string;
+  role: string | null;
+  repo_id: string | null;
+  project_slug: string;
+}
+
+/** The live workspace behind an agent, with its live project's slug (POST /v1/agents/register). */
+export async function findRegisteredWorkspace(db: Db, workspaceId: string): Promise<RegisteredWorkspace | null> {
+  const rows = await db<RegisteredWorkspace[]>`
+    select w.alias, w.human_name, w.role, w.repo_id, p.slug as project_slug
+    from server.workspaces w
+    join server.projects p on p.id = w.project_id and p.deleted_at is null
+    where w.workspace_id = ${workspaceId} and w.deleted_at is null`;
+  return rows[0] ?? null;
+}

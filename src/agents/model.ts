@@ -2,6 +2,9 @@
 import { t } from "elysia";
 import { Uuid } from "../http/model";
 
+const optionalText = (maxLength?: number) =>
+  t.Optional(t.Nullable(maxLength === undefined ? t.String() : t.String({ maxLength })));
+
 export const SuggestAliasPrefixBody = t.Object({ project_slug: t.String({ minLength: 1, maxLength: 256 }) });
 
 /** project_id is null when no project has that slug yet (the first alias is suggested). */
@@ -41,3 +44,32 @@ export const AgentRegistered = t.Object({
   }),
   workspace: t.Object({ workspace_id: Uuid }),
 });
+
+/**
+ * POST /v1/agents/register. Lenient: bdh also sends project_id, repo_id,
+ * repo_origin, canonical_origin, hostname, workspace_path. The app runs with
+ * normalize:false, under which Elysia makes a t.Object strict unless
+ * additionalProperties is set to true.
+ */
+export const RegisterBody = t.Object(
+  {
+    workspace_id: t.String({ minLength: 1 }),
+    alias: t.String({ minLength: 1, maxLength: 64 }),
+    human_name: optionalText(64),
+    project_slug: optionalText(63),
+    program: optionalText(),
+    model: optionalText(),
+    task_description: optionalText(),
+    repo: optionalText(255),
+    branch: optionalText(255),
+    role: optionalText(50),
+    ttl_seconds: t.Optional(t.Unknown()),
+  },
+  { additionalProperties: true },
+);
+
+export type RegisterInput = typeof RegisterBody.static;
+export type AliasPrefixAnswer = typeof AliasPrefixSuggestion.static;
+export type AgentListAnswer = typeof AgentList.static;
+export type AgentHeartbeatAnswer = typeof AgentHeartbeat.static;
+export type AgentRegisteredAnswer = typeof AgentRegistered.static;

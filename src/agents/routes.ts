@@ -1,32 +1,36 @@
-// /v1/agents — suggest-alias-prefix (no auth, aweb.md §4.3).
-// GET /v1/agents, heartbeat and register live in ./presence-routes.ts.
+// /v1/agents (aweb.md §4.3, §6; beadhub.md §6). Two mounts, kept in the order
+// src/routes.ts gives them: suggest-alias-prefix (no auth) before the
+// workspace bootstrap routes, the presence routes after them.
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
-import { conflict, invalid } from "../http/errors";
-import { SLUG_RE } from "../http/field-rules";
-import { findProjectBySlug } from "../projects/data";
+import { authPlugin } from "../auth/plugin";
 import { describe } from "../http/openapi";
-import { CANDIDATES, suggestPrefix } from "./alias-prefix";
-import { AliasPrefixSuggestion, SuggestAliasPrefixBody } from "./model";
+import { AgentHeartbeat, AgentList, AgentRegistered, AliasPrefixSuggestion, RegisterBody, SuggestAliasPrefixBody } from "./model";
+import { heartbeatAgent, listAgentsWithPresence, registerAgent, suggestAliasPrefix } from "./service";
 
 export function agentPrefixRoutes(ctx: RouteContext) {
   const { deps } = ctx;
-  return new Elysia({ prefix: "/v1/agents" }).post(
-    "/suggest-alias-prefix",
-    async ({ body }) => {
-      const slug = body.project_slug.trim();
-      if (!SLUG_RE.test(slug)) {
-        throw invalid(["body", "project_slug"], "Invalid project_slug: use 1-256 characters of letters, digits, '/', '_', '.' or '-'", body.project_slug);
-      }
-      const project = await findProjectBySlug(deps.sql, slug);
-      if (!project) return { project_slug: slug, project_id: null, name_prefix: CANDIDATES[0] };
-      const prefix = await suggestPrefix(deps.sql, project.project_id);
-      if (prefix === null) throw conflict("alias_exhausted");
-      return { project_slug: project.slug, project_id: project.project_id, name_prefix: prefix };
-    },
-    {
-      body: SuggestAliasPrefixBody,
-      detail: describe("Suggest the next free classic alias prefix in a project", "agents", { 200: AliasPrefixSuggestion }, [409]),
-    },
-  );
+  return new Elysia({ prefix: "/v1/agents" }).post("/suggest-alias-prefix", ({ body }) => suggestAliasPrefix(deps, body.project_slug), {
+    body: SuggestAliasPrefixBody,
+    detail: describe("Suggest the next free classic alias prefix in a project", "agents", { 200: AliasPrefixSuggestion }, [409]),
+  });
+}
+
+export function agentPresenceRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  return new Elysia({ prefix: "/v1/agents" })
+    .use(authPlugin(deps))
+    .get("", async ({ auth }) => listAgentsWithPresence(deps, await auth.identity()), {
+      detail: describe("List the project's agents with their presence", "agents", { 200: AgentList }, [401, 403]),
+    })
+    .post(
+      "/heartbeat",
+      // No body and no content type (aweb.md §12.13).
+      async ({ auth }) => heartbeatAgent(deps, await auth.actor()),
+      { detail: describe("Report the calling agent alive", "agents", { 200: AgentHeartbeat }, [401, 403]) },
+    )
+    .post("/register", ({ auth, body }) => registerAgent(deps, auth, body), {
+      body: RegisterBody,
+      detail: describe("Refresh a workspace agent's presence (bdh)", "agents", { 200: AgentRegistered }, [401, 403, 404]),
+    });
 }

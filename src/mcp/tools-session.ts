@@ -1,6 +1,6 @@
 // MCP tools for who I am and how I start, presence, and escalations to humans.
 import { t } from "elysia";
-import { registerAgent } from "../agents/register";
+import { registerAgent } from "../agents/service";
 import { listPending } from "../chat/service";
 import { createEscalation, findEscalations, getEscalation } from "../escalations/service";
 import { Escalation, EscalationCreated, EscalationSummary } from "../escalations/model";

@@ -9,7 +9,7 @@ import { authPlugin } from "../auth/plugin";
 import { resolveIdentity } from "../auth/identity";
 import { conflict, forbidden, notFound, unauthorized, AppError } from "../http/errors";
 import { ALIAS_RE, HUMAN_NAME_RE, parseHostname, parseRole, parseWorkspacePath } from "../http/field-rules";
-import { suggestPrefix } from "../agents/alias-prefix";
+import { suggestPrefix } from "../agents/service";
 import { canonicalOriginOf } from "../init/routes";
 import { ensureServerProject, findServerProject } from "../projects/data";
 import { ensureRepo, findReposByOrigin } from "../repos/data";
@@ -50,7 +50,7 @@ export function workspaceBootstrapRoutes(ctx: RouteContext) {
           }
           [projectId, projectSlug, repoId] = [repo.project_id, repo.project_slug, repo.repo_id];
         }
-        const prefix = await suggestPrefix(deps.sql, projectId);
+        const prefix = await suggestPrefix(deps, projectId);
         if (prefix === null) throw conflict("All name prefixes are taken.");
         return { name_prefix: prefix, project_id: projectId, project_slug: projectSlug, repo_id: repoId, canonical_origin: co };
       },
