@@ -6,12 +6,12 @@ import { authRoutes } from "./auth/routes";
 import { healthRoutes } from "./health/routes";
 import { initRoutes } from "./init/routes";
 import { projectRoutes } from "./projects/routes";
-import { workspaceBootstrapRoutes } from "./workspaces/bootstrap-routes";
 import { messageRoutes } from "./messages/routes";
 import { chatRoutes } from "./chat/routes";
 import { chatMonitorRoutes } from "./chat-monitor/routes";
 import { reservationRoutes } from "./reservations/routes";
-import { workspaceRoutes } from "./workspaces/routes";
+import { workspaceBootstrapRoutes, workspaceRoutes } from "./workspaces/routes";
+import { workspaceListRoutes } from "./workspace-lists/routes";
 import { repoRoutes } from "./repos/routes";
 import { claimRoutes } from "./claims/routes";
 import { policyRoutes } from "./policies/routes";
@@ -44,6 +44,7 @@ export function routeModules(ctx: RouteContext) {
     chatRoutes(ctx),
     chatMonitorRoutes(ctx),
     reservationRoutes(ctx),
+    workspaceListRoutes(ctx),
     workspaceRoutes(ctx),
     repoRoutes(ctx),
     claimRoutes(ctx),

@@ -106,3 +106,11 @@ export async function softDeleteRepo(
     : await db`delete from server.bead_claims where workspace_id in ${db(workspaceIds)} returning id`;
   return { workspaceIds, claimsDeleted: claims.length };
 }
+
+/** The canonical origin of a live repo of the project, or null when it is gone. */
+export async function findLiveRepoOrigin(db: Db, projectId: string, repoId: string): Promise<string | null> {
+  const rows = await db<{ canonical_origin: string }[]>`
+    select canonical_origin from server.repos
+    where id = ${repoId} and project_id = ${projectId} and deleted_at is null`;
+  return rows[0]?.canonical_origin ?? null;
+}

@@ -94,3 +94,51 @@ export async function aliasHeldInClaims(db: Db, projectId: string, alias: string
     limit 1`;
   return rows.length > 0;
 }
+
+export interface AgentOfLiveProject {
+  alias: string;
+  human_name: string;
+  project_id: string;
+  slug: string;
+  name: string;
+}
+
+/** The live aweb agent behind a Bearer key, with its live project (POST /v1/workspaces/register). */
+export async function findAgentOfLiveProject(db: Db, agentId: string, projectId: string): Promise<AgentOfLiveProject | null> {
+  const rows = await db<AgentOfLiveProject[]>`
+    select a.alias, a.human_name, p.project_id, p.slug, p.name
+    from aweb.agents a join aweb.projects p on p.project_id = a.project_id
+    where a.agent_id = ${agentId} and a.project_id = ${projectId}
+      and a.deleted_at is null and p.deleted_at is null`;
+  return rows[0] ?? null;
+}
+
+export interface HeartbeatFields {
+  workspaceId: string;
+  alias: string;
+  humanName: string;
+  role: string | null;
+  currentBranch: string | null;
+  hostname: string | null;
+  workspacePath: string | null;
+}
+
+/**
+ * Insert, or refresh an existing row: human_name overwritten, role only when
+ * given, hostname/workspace_path only filled while still null (beadhub.md §4.3).
+ */
+export async function upsertHeartbeatWorkspace(db: Db, projectId: string, repoId: string, w: HeartbeatFields): Promise<void> {
+  await db`
+    insert into server.workspaces
+      (workspace_id, project_id, repo_id, alias, human_name, role, hostname, workspace_path,
+       current_branch, last_seen_at, workspace_type)
+    values (${w.workspaceId}, ${projectId}, ${repoId}, ${w.alias}, ${w.humanName}, ${w.role}, ${w.hostname},
+            ${w.workspacePath}, ${w.currentBranch}, now(), 'agent')
+    on conflict (workspace_id) do update set
+      human_name = excluded.human_name,
+      role = coalesce(excluded.role, server.workspaces.role),
+      hostname = coalesce(server.workspaces.hostname, excluded.hostname),
+      workspace_path = coalesce(server.workspaces.workspace_path, excluded.workspace_path),
+      current_branch = coalesce(excluded.current_branch, server.workspaces.current_branch),
+      last_seen_at = now()`;
+}

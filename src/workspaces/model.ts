@@ -2,8 +2,6 @@
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 
-const Text = t.Nullable(t.String());
-
 /** POST /v1/workspaces/suggest-name-prefix. */
 export const NamePrefixSuggestion = t.Object({
   name_prefix: t.String(),
@@ -30,48 +28,32 @@ export const WorkspaceHeartbeatAnswer = t.Object({ ok: t.Boolean(), workspace_id
 export const WorkspaceDeleted = t.Object({ workspace_id: Uuid, alias: t.String(), deleted_at: Timestamp });
 export const WorkspaceRestored = t.Object({ workspace_id: Uuid, alias: t.String(), restored_at: Timestamp });
 
-/** A claim as the workspace lists show it. */
-export const WorkspaceClaim = t.Object({
-  bead_id: t.String(),
-  title: Text,
-  claimed_at: Timestamp,
-  apex_id: Text,
-  apex_title: Text,
-  apex_type: Text,
+export const SuggestNamePrefixBody = t.Object({ origin_url: t.String({ minLength: 1, maxLength: 2048 }) });
+
+export const RegisterWorkspaceBody = t.Object({
+  repo_origin: t.String({ minLength: 1, maxLength: 2048 }),
+  role: t.Optional(t.Nullable(t.String({ maxLength: 50 }))),
+  hostname: t.Optional(t.Nullable(t.String({ maxLength: 255 }))),
+  workspace_path: t.Optional(t.Nullable(t.String({ maxLength: 4096 }))),
 });
 
-/** One workspace with its presence and claims (GET /v1/workspaces, /team, /online). */
-export const WorkspaceView = t.Object({
-  workspace_id: Uuid,
-  alias: t.String(),
-  human_name: Text,
-  project_id: t.Nullable(Uuid),
-  project_slug: Text,
-  program: Text,
-  model: Text,
-  repo: Text,
-  branch: Text,
-  member_email: Text,
-  role: Text,
-  hostname: Text,
-  workspace_path: Text,
-  apex_id: Text,
-  apex_title: Text,
-  apex_type: Text,
-  focus_apex_id: Text,
-  focus_apex_title: Text,
-  focus_apex_type: Text,
-  focus_apex_repo_name: Text,
-  focus_apex_branch: Text,
-  focus_updated_at: Text,
-  status: t.String(),
-  last_seen: Text,
-  deleted_at: t.Nullable(Timestamp),
-  claims: t.Array(WorkspaceClaim),
+export const HeartbeatBody = t.Object({
+  workspace_id: t.String({ minLength: 1 }),
+  alias: t.String({ minLength: 1, maxLength: 64 }),
+  repo_origin: t.String({ minLength: 1, maxLength: 512 }),
+  role: t.Optional(t.Nullable(t.String({ maxLength: 50 }))),
+  current_branch: t.Optional(t.Nullable(t.String({ maxLength: 255 }))),
+  hostname: t.Optional(t.Nullable(t.String({ maxLength: 255 }))),
+  workspace_path: t.Optional(t.Nullable(t.String({ maxLength: 1024 }))),
+  human_name: t.Optional(t.Nullable(t.String({ maxLength: 64 }))),
 });
 
-export const WorkspacePage = t.Object({
-  workspaces: t.Array(WorkspaceView),
-  has_more: t.Boolean(),
-  next_cursor: Text,
-});
+export const WorkspaceIdParams = t.Object({ workspace_id: t.String() });
+
+export type NamePrefixAnswer = typeof NamePrefixSuggestion.static;
+export type RegisterWorkspaceInput = typeof RegisterWorkspaceBody.static;
+export type WorkspaceRegisteredAnswer = typeof WorkspaceRegistered.static;
+export type HeartbeatInput = typeof HeartbeatBody.static;
+export type HeartbeatAnswer = typeof WorkspaceHeartbeatAnswer.static;
+export type WorkspaceDeletedAnswer = typeof WorkspaceDeleted.static;
+export type WorkspaceRestoredAnswer = typeof WorkspaceRestored.static;

@@ -1,5 +1,5 @@
 // Read side of the workspace lists (contract beadhub.md §4.4, §4.5): the SQL
-// rows before presence and claims are merged in (see info.ts).
+// rows before presence and claims are merged in (service.ts).
 import type { Db } from "../db/pool";
 
 export interface WorkspaceListRow {
