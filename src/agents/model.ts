@@ -46,10 +46,9 @@ export const AgentRegistered = t.Object({
 });
 
 /**
- * POST /v1/agents/register. Lenient: bdh also sends project_id, repo_id,
- * repo_origin, canonical_origin, hostname, workspace_path. The app runs with
- * normalize:false, under which Elysia makes a t.Object strict unless
- * additionalProperties is set to true.
+ * POST /v1/agents/register. bdh also sends project_id, repo_id, repo_origin,
+ * canonical_origin, hostname, workspace_path: ignored, like every extra field
+ * (src/http/schema.ts makes request schemas lenient).
  */
 export const RegisterBody = t.Object(
   {
@@ -65,7 +64,6 @@ export const RegisterBody = t.Object(
     role: optionalText(50),
     ttl_seconds: t.Optional(t.Unknown()),
   },
-  { additionalProperties: true },
 );
 
 export type RegisterInput = typeof RegisterBody.static;
