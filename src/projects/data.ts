@@ -1,6 +1,7 @@
 // Project rows: the aweb project (identity) and its beadhub mirror
 // (server.projects, same id), which beadhub-only tables hang off.
 import type { Db } from "../db/pool";
+import type { ProjectSummary } from "./model";
 
 export interface AwebProject {
   project_id: string;
@@ -55,4 +56,14 @@ export async function findServerProject(db: Db, projectId: string): Promise<Serv
     select id, slug, name, active_policy_id from server.projects
     where id = ${projectId} and deleted_at is null`;
   return rows[0] ?? null;
+}
+
+/** The project with its live repo and workspace counts (GET /v1/projects), or none. */
+export async function listProjectSummaries(db: Db, projectId: string): Promise<ProjectSummary[]> {
+  return db<ProjectSummary[]>`
+    select p.project_id as id, p.slug, p.name, p.created_at,
+      (select count(*)::int from server.repos r where r.project_id = p.project_id and r.deleted_at is null) as repo_count,
+      (select count(*)::int from server.workspaces w where w.project_id = p.project_id and w.deleted_at is null) as workspace_count
+    from aweb.projects p
+    where p.project_id = ${projectId} and p.deleted_at is null`;
 }

@@ -24,3 +24,6 @@ export const ProjectList = t.Object({
   has_more: t.Boolean(),
   next_cursor: t.Null(),
 });
+
+export type CurrentProjectAnswer = typeof CurrentProject.static;
+export type ProjectListAnswer = typeof ProjectList.static;
