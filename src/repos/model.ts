@@ -29,3 +29,23 @@ export const RepoDeleted = t.Object({
   claims_deleted: t.Integer(),
   presence_cleared: t.Integer(),
 });
+
+export const RepoOriginBody = t.Object({ origin_url: t.String({ minLength: 1, maxLength: 2048 }) });
+
+export const EnsureRepoBody = t.Object({
+  project_id: t.String({ minLength: 36, maxLength: 36 }),
+  origin_url: t.String({ minLength: 1, maxLength: 2048 }),
+});
+
+export const RepoListQuery = t.Object({
+  project_id: t.Optional(t.String()),
+  limit: t.Optional(t.String()),
+  cursor: t.Optional(t.String()),
+});
+
+export const RepoIdParams = t.Object({ repo_id: t.String() });
+
+export type RepoFoundAnswer = typeof RepoFound.static;
+export type RepoEnsuredAnswer = typeof RepoEnsured.static;
+export type RepoPageAnswer = typeof RepoPage.static;
+export type RepoDeletedAnswer = typeof RepoDeleted.static;

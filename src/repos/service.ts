@@ -1,0 +1,99 @@
+// /v1/repos (contract beadhub.md §5). The reference serves these without any
+// authentication, letting anyone list every project's repos or delete them
+// (§19.15, §20 Q6). bdh never calls them, so we require project auth and scope
+// every route to the caller's project (docs/decisions.md); the response shapes
+// are unchanged.
+import type { Deps } from "../deps";
+import type { Identity } from "../auth/identity";
+import { isoZ } from "../db/pool";
+import { invalid, notFound, unprocessable } from "../http/errors";
+import { cursorIsoTimestamp, cursorUuid, decodeCursor, normalizeUuid, page } from "../http/wire";
+import { clearPresence } from "../presence/presence";
+import { findServerProject } from "../projects/data";
+import { ensureRepo, findRepoInProject, listRepos, softDeleteRepo } from "./data";
+import type { RepoDeletedAnswer, RepoEnsuredAnswer, RepoFoundAnswer, RepoPageAnswer } from "./model";
+
+export interface RepoCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** GET /v1/repos's cursor: (created_at, id), both required. */
+export function parseRepoCursor(raw: string | undefined): RepoCursor | null {
+  const cursor = decodeCursor(raw);
+  if (cursor === null) return null;
+  const createdAt = cursorIsoTimestamp(cursor, "created_at");
+  const id = cursorUuid(cursor, "id");
+  if (id === null) throw unprocessable("Invalid cursor: id must be a UUID");
+  return { createdAt, id };
+}
+
+/** POST /v1/repos/ensure's project_id: a UUID, else a 422 naming the field. */
+export function parseEnsureProjectId(raw: string): string {
+  const projectId = normalizeUuid(raw);
+  if (!projectId) throw invalid(["body", "project_id"], "Invalid project_id: must be a valid UUID", raw);
+  return projectId;
+}
+
+/**
+ * POST /v1/repos/lookup. Scoped to one project, so the reference's 409
+ * "exists in multiple projects" cannot arise.
+ */
+export async function lookupRepo(deps: Deps, identity: Identity, canonicalOrigin: string): Promise<RepoFoundAnswer> {
+  const repo = await findRepoInProject(deps.sql, identity.projectId, canonicalOrigin);
+  if (!repo) throw notFound(`Repo not found: ${canonicalOrigin}`);
+  return {
+    repo_id: repo.repo_id,
+    project_id: repo.project_id,
+    project_slug: repo.project_slug,
+    canonical_origin: repo.canonical_origin,
+    name: repo.name,
+  };
+}
+
+/** POST /v1/repos/ensure: get or create (reviving a deleted one) in the caller's project. */
+export async function ensureProjectRepo(
+  deps: Deps,
+  identity: Identity,
+  projectId: string,
+  originUrl: string,
+  canonicalOrigin: string,
+): Promise<RepoEnsuredAnswer> {
+  if (projectId !== identity.projectId || !(await findServerProject(deps.sql, projectId))) {
+    throw notFound("Project not found");
+  }
+  const repo = await ensureRepo(deps.sql, projectId, originUrl.trim(), canonicalOrigin);
+  return { repo_id: repo.id, canonical_origin: repo.canonical_origin, name: repo.name, created: repo.created };
+}
+
+/** GET /v1/repos. Another project's id is not an error, just nothing the caller can see. */
+export async function listProjectRepos(
+  deps: Deps,
+  identity: Identity,
+  filterProject: string | null,
+  after: RepoCursor | null,
+  limit: number,
+): Promise<RepoPageAnswer> {
+  const rows =
+    filterProject === null || filterProject === identity.projectId ? await listRepos(deps.sql, identity.projectId, after, limit) : [];
+  const result = page(rows, limit, (last) => ({ created_at: last.created_at, id: last.id }));
+  return {
+    // created_at is NOT NULL, so isoZ never answers null here.
+    repos: result.items.map((r) => ({ ...r, created_at: isoZ(r.created_at) ?? r.created_at })),
+    has_more: result.has_more,
+    next_cursor: result.next_cursor,
+  };
+}
+
+/** DELETE /v1/repos/{id}: the repo with its workspaces, their claims, then their presence. */
+export async function deleteRepo(deps: Deps, identity: Identity, repoId: string): Promise<RepoDeletedAnswer> {
+  const deleted = await deps.sql.begin((tx) => softDeleteRepo(tx, identity.projectId, repoId));
+  if (!deleted) throw notFound("Repo not found");
+  const cleared = await Promise.all(deleted.workspaceIds.map((id) => clearPresence(deps, id)));
+  return {
+    id: repoId,
+    workspaces_deleted: deleted.workspaceIds.length,
+    claims_deleted: deleted.claimsDeleted,
+    presence_cleared: cleared.filter(Boolean).length,
+  };
+}
