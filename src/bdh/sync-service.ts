@@ -7,7 +7,7 @@
 // from the command line → outbox delivery + events → audit (best effort).
 import type { Deps } from "../deps";
 import { enforceActorBinding, type RequestAuth } from "../auth/identity";
-import { writeAudit } from "../audit/log";
+import { writeAudit } from "../audit/data";
 import { badRequest, unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
 import { canonicalizeOrigin } from "../repos/canonical-origin";

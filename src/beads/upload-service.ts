@@ -3,7 +3,7 @@
 // The beads_uploaded audit row commits with the upsert (not best effort).
 import type { Deps } from "../deps";
 import type { RequestAuth } from "../auth/identity";
-import { writeAudit } from "../audit/log";
+import { writeAudit } from "../audit/data";
 import { recordNotificationIntents } from "../notifications/outbox";
 import { afterBeadsCommit } from "../notifications/after-commit";
 import { removeUnstorable, type IssueRecord, type RejectedIssue } from "./records";

@@ -88,7 +88,6 @@ async function liveMembers(deps: Deps, setKey: string): Promise<Map<string, Pres
 }
 
 export const projectPresence = (deps: Deps, projectId: string) => liveMembers(deps, keys.projectWorkspaces(projectId));
-export const allPresence = (deps: Deps) => liveMembers(deps, keys.allWorkspaces());
 
 /** Remove a workspace's presence (repo delete). Returns whether a record existed. */
 export async function clearPresence(deps: Deps, workspaceId: string): Promise<boolean> {
