@@ -57,10 +57,3 @@ export async function deleteSubscription(
     returning id`;
   return rows.length > 0;
 }
-
-export async function findLiveWorkspaceAlias(db: Db, projectId: string, workspaceId: string): Promise<string | null> {
-  const rows = await db<{ alias: string }[]>`
-    select alias from server.workspaces
-    where workspace_id = ${workspaceId} and project_id = ${projectId} and deleted_at is null`;
-  return rows[0]?.alias ?? null;
-}

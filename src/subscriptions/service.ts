@@ -3,11 +3,11 @@
 // not 422s (§19.9), as in the reference.
 import type { Deps } from "../deps";
 import { enforceActorBinding, type Identity } from "../auth/identity";
-import { badRequest, forbidden, notFound } from "../http/errors";
+import { badRequest, notFound } from "../http/errors";
 import { parseAlias } from "../http/field-rules";
 import { checkIndexable, normalizeUuid, parseUuid, plainWorkspaceId } from "../http/wire";
-import { NOT_YOUR_WORKSPACE } from "../workspaces/access";
-import { deleteSubscription, findLiveWorkspaceAlias, listSubscriptions, upsertSubscription } from "./data";
+import { requireOwnWorkspaceProjectFirst } from "../workspaces/access";
+import { deleteSubscription, listSubscriptions, upsertSubscription } from "./data";
 import type {
   SubscribeInput,
   SubscriptionAnswer,
@@ -22,17 +22,6 @@ const SUBSCRIPTION_BEAD_RE = new RegExp(`^(${PART}:)?${PART}$`);
 const EVENT_TYPES = ["status_change", "priority_change", "assignee_change", "all"];
 // The reference prints its Python set; this is one of its orders.
 const EVENT_TYPES_REPR = "{'status_change', 'priority_change', 'assignee_change', 'all'}";
-
-/**
- * The workspace must be live in the caller's project and carry this alias
- * (403s). Live-in-project is checked before the alias here, unlike
- * requireOwnWorkspace, so a foreign workspace never reveals its alias.
- */
-async function requireSubscriber(deps: Deps, projectId: string, workspaceId: string, alias: string): Promise<void> {
-  const actual = await findLiveWorkspaceAlias(deps.sql, projectId, workspaceId);
-  if (actual === null) throw forbidden(NOT_YOUR_WORKSPACE);
-  if (actual !== alias) throw forbidden("Alias does not match workspace_id");
-}
 
 /** The query's workspace, bound to the caller's actor (plain-string id rule). */
 function boundWorkspace(identity: Identity, rawWorkspaceId: string): string {
@@ -66,7 +55,7 @@ export async function subscribe(deps: Deps, identity: Identity, input: ParsedSub
   for (const type of eventTypes) {
     if (!EVENT_TYPES.includes(type)) throw badRequest(`Invalid event_type: ${type}. Valid: ${EVENT_TYPES_REPR}`);
   }
-  await requireSubscriber(deps, identity.projectId, workspaceId, alias);
+  await requireOwnWorkspaceProjectFirst(deps.sql, identity, workspaceId, alias);
   const row = await upsertSubscription(deps.sql, {
     projectId: identity.projectId,
     workspaceId,
@@ -89,7 +78,7 @@ export async function subscribe(deps: Deps, identity: Identity, input: ParsedSub
 /** GET /v1/subscriptions: a workspace's subscriptions, newest first. */
 export async function listWorkspaceSubscriptions(deps: Deps, identity: Identity, owner: SubscriptionOwner): Promise<SubscriptionListAnswer> {
   const workspaceId = boundWorkspace(identity, owner.workspace_id);
-  await requireSubscriber(deps, identity.projectId, workspaceId, owner.alias);
+  await requireOwnWorkspaceProjectFirst(deps.sql, identity, workspaceId, owner.alias);
   const rows = await listSubscriptions(deps.sql, identity.projectId, workspaceId);
   return { subscriptions: rows, count: rows.length };
 }
@@ -104,7 +93,7 @@ export async function unsubscribe(
   const workspaceId = boundWorkspace(identity, owner.workspace_id);
   const id = normalizeUuid(rawSubscriptionId);
   if (!id) throw badRequest("Invalid subscription_id format");
-  await requireSubscriber(deps, identity.projectId, workspaceId, owner.alias);
+  await requireOwnWorkspaceProjectFirst(deps.sql, identity, workspaceId, owner.alias);
   if (!(await deleteSubscription(deps.sql, identity.projectId, workspaceId, owner.alias, id))) {
     throw notFound("Subscription not found");
   }

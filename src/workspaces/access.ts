@@ -31,6 +31,21 @@ export async function requireOwnWorkspace(
 }
 
 /**
+ * Subscriptions' variant of the own-workspace check (docs/protocol/auth.md#workspace-checks):
+ * the caller has already been bound to the workspace; live in the caller's
+ * project (403) is checked before the alias (403), so a workspace of another
+ * project never reveals whether the alias matched.
+ */
+export async function requireOwnWorkspaceProjectFirst(db: Db, identity: Identity, workspaceId: string, alias: string): Promise<WorkspaceRow> {
+  const workspace = await findWorkspace(db, workspaceId);
+  if (!workspace || workspace.deleted_at !== null || workspace.project_id !== identity.projectId) {
+    throw forbidden(NOT_YOUR_WORKSPACE);
+  }
+  if (workspace.alias !== alias) throw forbidden("Alias does not match workspace_id");
+  return workspace;
+}
+
+/**
  * The reference's verify_workspace_access (agent registration and MCP): 422 bad
  * UUID → 401 auth → 404 missing → 410 deleted → 403 other project → 403 binding.
  */
