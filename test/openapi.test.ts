@@ -17,11 +17,6 @@ afterAll(() => t.close());
  * route not on it must be described; an entry described since is reported
  * (remove it) but does not fail, so branches describing routes merge cleanly.
  */
-const NOT_DESCRIBED_YET = new Set<string>([
-  // JSON-RPC 2.0 (src/mcp): its answers follow the MCP specification, described on the mcp branch.
-  "POST /mcp",
-]);
-
 /** Routes that never succeed for an agent key (the reference refuses them too). */
 const NEVER_SUCCEEDS = new Set(["DELETE /v1/projects/{project_id}"]);
 
@@ -86,9 +81,7 @@ describe("OpenAPI document", () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(undescribed.filter((k) => !NOT_DESCRIBED_YET.has(k))).toEqual([]);
-    const stale = [...NOT_DESCRIBED_YET].filter((k) => !undescribed.includes(k));
-    if (stale.length > 0) console.warn(`described now, remove from NOT_DESCRIBED_YET: ${stale.join(", ")}`);
+    expect(undescribed).toEqual([]);
   });
 });
 
