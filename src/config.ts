@@ -39,6 +39,8 @@ export interface Config {
    * it on; production leaves it off.
    */
   checkResponses: boolean;
+  /** Serve the web dashboard at / (BEADHUB_DASHBOARD=off removes it and its config route). */
+  dashboard: boolean;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +149,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownGraceSeconds: integer(env, "BEADHUB_SHUTDOWN_GRACE_SECONDS", 10, 0, 600),
     dataDir: resolveDataDir(env),
     checkResponses: boolean(env, "BEADHUB_CHECK_RESPONSES", false),
+    dashboard: boolean(env, "BEADHUB_DASHBOARD", true),
   };
   // BEADHUB_RELOAD and BEADHUB_DASHBOARD_HUMAN exist in the reference but change nothing
   // here; still reject nonsense so a typo does not pass silently.

@@ -21,6 +21,7 @@ import { beadRoutes } from "./beads/routes";
 import { bdhRoutes } from "./bdh/routes";
 import { statusRoutes } from "./status/routes";
 import { mcpRoutes } from "./mcp/routes";
+import { dashboardRoutes } from "./dashboard/routes";
 
 export interface RouteContext {
   deps: Deps;
@@ -56,5 +57,6 @@ export function routeModules(ctx: RouteContext) {
     bdhRoutes(ctx),
     statusRoutes(ctx),
     mcpRoutes(ctx),
+    ...(ctx.deps.config.dashboard ? [dashboardRoutes(ctx)] : []),
   ];
 }
