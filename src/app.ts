@@ -13,6 +13,7 @@ import { createAuthCache } from "./auth/cache";
 import { migrate } from "./db/migrate";
 import { openSql, type Sql } from "./db/pool";
 import { createRedisBus, type EventBus } from "./events/bus";
+import { rejectNonJsonBody } from "./http/content-type";
 import { handleError, json } from "./http/error-handler";
 import { rejectDeepJson } from "./http/json-depth";
 import { checkResponses } from "./http/openapi";
@@ -156,6 +157,7 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
       if (length > config.maxBodyBytes) {
         return json(413, { detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` });
       }
+      return rejectNonJsonBody(request);
     })
     // Separate (async) hook so the one above stays synchronous: reads a clone of
     // large JSON bodies only (src/http/json-depth.ts).

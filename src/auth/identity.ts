@@ -25,6 +25,14 @@ export interface Identity {
   publicReader: boolean;
 }
 
+/** A caller the oversight actions accept (docs/protocol/dashboard-api.md#who-is-a-human). */
+export interface Human extends Identity {
+  /** Who acted, as recorded (responded_by, released_by): the actor's alias, or user:<id>. */
+  name: string;
+}
+
+export const ONLY_HUMAN = "Only a human can do this";
+
 export interface Actor extends Identity {
   agentId: string;
   alias: string;
@@ -35,6 +43,8 @@ export interface Actor extends Identity {
 const BEARER = "Bearer ";
 /** The proxy principal type of a public reader. */
 const PUBLIC_READER = "p";
+/** The proxy principal type of a signed-in user (a person, by construction). */
+const USER = "u";
 
 async function resolveBearer(deps: Deps, headers: Headers): Promise<Identity> {
   const header = headers.get("authorization");
@@ -107,6 +117,24 @@ export class RequestAuth {
     const id = await this.identity();
     if (id.publicReader) throw forbidden("Public readers cannot make changes");
     return id;
+  }
+
+  /**
+   * A signed-proxy user principal, or an actor agent whose agent_type is
+   * "human" (docs/protocol/dashboard-api.md#who-is-a-human). Public readers get
+   * the writer rule's 403 first; every other caller 403 ONLY_HUMAN.
+   */
+  async requireHuman(): Promise<Human> {
+    const id = await this.requireWriter();
+    if (id.principalType === USER) {
+      // The proxy's user acts as an agent of the project when it has one; its alias names it.
+      const actor = id.agentId ? await this.actor().catch(() => null) : null;
+      return { ...id, name: actor ? actor.alias : `user:${id.userId}` };
+    }
+    if (!id.agentId) throw forbidden(ONLY_HUMAN);
+    const actor = await this.actor();
+    if (actor.agentType !== "human") throw forbidden(ONLY_HUMAN);
+    return { ...id, name: actor.alias };
   }
 
   /** Identity plus the live agent it acts as (aweb.md §2.2). */

@@ -12,7 +12,7 @@ import { badRequest, unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
 import { canonicalizeOrigin } from "../repos/canonical-origin";
 import { JsonlError, parseJsonl, pyStrip } from "../beads/jsonl";
-import { validateIssues, type IssueRecord } from "../beads/records";
+import { removeUnstorable, validateIssues, type IssueRecord, type RejectedIssue } from "../beads/records";
 import { countIssues, deleteIssues, lockIssueSet, upsertIssues, type UpsertResult } from "../beads/upsert";
 import { claimBead, claimConflictReason, releaseClaims } from "../claims/claim-service";
 import { recordNotificationIntents } from "../notifications/outbox";
@@ -44,6 +44,8 @@ export interface SyncResponse {
   sync_protocol_version: 1;
   claim_rejected: boolean;
   claim_rejected_reason: string;
+  /** Issues left out because a value cannot be stored (issue 19; only when any); bdh ignores unknown fields. */
+  rejected?: RejectedIssue[];
 }
 
 /** The reference 500s on an unparsable origin; both failures are 422 here (§19.16). */
@@ -92,6 +94,7 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
     deletedIds = input.deletedIds;
   }
 
+  const rejected = issues ? removeUnstorable(issues) : [];
   const written = await deps.sql.begin(async (tx) => {
     const now = await lockIssueSet(tx, projectId, repo, SYNC_BRANCH);
     const upsert: UpsertResult | null = issues ? await upsertIssues(tx, projectId, repo, SYNC_BRANCH, issues, now) : null;
@@ -165,5 +168,7 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
     sync_protocol_version: 1,
     claim_rejected: rejectedReason !== "",
     claim_rejected_reason: rejectedReason,
+    // present only when something was left out: the answer bdh knows is unchanged
+    ...(rejected.length > 0 ? { rejected } : {}),
   };
 }

@@ -48,6 +48,40 @@ export function validateIssues(list: unknown[]): Map<string, IssueRecord> {
   return issues;
 }
 
+/** An issue left out of a sync or upload, reported in the answer (docs/decisions.md, issue 19). */
+export interface RejectedIssue {
+  bead_id: string;
+  field: string;
+  detail: string;
+}
+
+/**
+ * Text fields that land in a btree index, with their longest accepted length
+ * in characters (4 bytes each at most, far below the index's ~2,700 bytes).
+ * `created_by` is indexed too but cut to 255 characters like the reference.
+ */
+const INDEXED_ISSUE_FIELDS: Record<string, number> = { status: 255 };
+
+/**
+ * Removes the records that PostgreSQL could not index (one would fail the whole
+ * batch with SQLSTATE 54000) and returns them: the rest of the batch is stored,
+ * and bdh, which reads only the fields it knows, keeps syncing.
+ */
+export function removeUnstorable(issues: Map<string, IssueRecord>): RejectedIssue[] {
+  const rejected: RejectedIssue[] = [];
+  for (const [id, record] of issues) {
+    for (const [field, max] of Object.entries(INDEXED_ISSUE_FIELDS)) {
+      const value = record[field];
+      if (typeof value === "string" && value.length > max) {
+        rejected.push({ bead_id: id, field, detail: `${field} is longer than ${max} characters` });
+        issues.delete(id);
+        break;
+      }
+    }
+  }
+  return rejected;
+}
+
 function clean(s: string): string {
   const noNul = s.includes("\0") ? s.replaceAll("\0", "") : s;
   return noNul.isWellFormed() ? noNul : noNul.toWellFormed();

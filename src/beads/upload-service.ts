@@ -6,7 +6,7 @@ import type { RequestAuth } from "../auth/identity";
 import { writeAudit } from "../audit/log";
 import { recordNotificationIntents } from "../notifications/outbox";
 import { afterBeadsCommit } from "../notifications/after-commit";
-import type { IssueRecord } from "./records";
+import { removeUnstorable, type IssueRecord, type RejectedIssue } from "./records";
 import { lockIssueSet, upsertIssues } from "./upsert";
 
 export interface UploadInput {
@@ -28,12 +28,15 @@ export interface UploadResponse {
   notifications_sent: number;
   notifications_failed: number;
   synced_at: string;
+  /** Issues left out because a value cannot be stored (issue 19; only when any). */
+  rejected?: RejectedIssue[];
 }
 
 export async function uploadIssues(deps: Deps, auth: RequestAuth, input: UploadInput): Promise<UploadResponse> {
   const identity = await auth.aweb();
   const projectId = identity.projectId;
   const { repo, branch } = input;
+  const rejected = removeUnstorable(input.issues);
   const result = await deps.sql.begin(async (tx) => {
     const now = await lockIssueSet(tx, projectId, repo, branch);
     const upsert = await upsertIssues(tx, projectId, repo, branch, input.issues, now);
@@ -76,5 +79,7 @@ export async function uploadIssues(deps: Deps, auth: RequestAuth, input: UploadI
     notifications_sent: notifications.sent,
     notifications_failed: notifications.failed,
     synced_at: result.syncedAt,
+    // present only when something was left out: the answer bdh knows is unchanged
+    ...(rejected.length > 0 ? { rejected } : {}),
   };
 }

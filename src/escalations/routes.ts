@@ -6,7 +6,7 @@ import { authPlugin } from "../auth/plugin";
 import { describe } from "../http/openapi";
 import { shape } from "../http/model";
 import { parseAlias } from "../http/field-rules";
-import { bodyInt, checkLength, cursorTimestamp, decodeCursor, page, parseUuid, queryInt } from "../http/wire";
+import { bodyInt, checkIndexable, checkLength, cursorTimestamp, decodeCursor, page, parseUuid, queryInt } from "../http/wire";
 import {
   CreateEscalationBody,
   Escalation,
@@ -33,6 +33,7 @@ export function escalationRoutes(ctx: RouteContext) {
       async ({ auth, body }) => {
         const workspaceId = parseUuid(body.workspace_id, ["body", "workspace_id"], "workspace_id");
         const alias = parseAlias(body.alias, ["body", "alias"]);
+        checkIndexable(body.member_email, ["body", "member_email"]); // indexed (issue 19)
         const hours =
           body.expires_in_hours === undefined
             ? 4

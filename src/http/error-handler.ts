@@ -61,14 +61,16 @@ function isDatabaseUnavailable(err: { code?: unknown; message?: unknown }): bool
 
 /**
  * Postgres "data exception" (SQLSTATE class 22: bad encoding, unsupported
- * escape, invalid JSON text, value out of range) and "stack depth limit
- * exceeded" (54001): the value came from the request.
+ * escape, invalid JSON text, value out of range) and "program limit exceeded"
+ * (class 54: an index row too large (54000), stack depth (54001), too many
+ * columns or arguments): the value came from the request. Routes check the
+ * sizes they know of first (issue 19); this is the safety net.
  */
 function isRejectedValue(err: unknown): boolean {
   const e = err as { name?: unknown; code?: unknown };
   if (e?.name !== "PostgresError") return false;
   const code = String(e.code ?? "");
-  return code.startsWith("22") || code === "54001";
+  return code.startsWith("22") || code.startsWith("54");
 }
 
 export interface ErrorContext {

@@ -30,6 +30,29 @@ export function checkLength(raw: string | undefined, loc: Loc, limits: { min?: n
   }
 }
 
+/**
+ * A btree index entry holds at most ~2,700 bytes (a third of a page), and the
+ * value itself must leave room for the rest of the key. Values that land in an
+ * indexed column are checked against this many UTF-8 bytes (docs/decisions.md,
+ * issue 19): beyond it PostgreSQL would fail the statement (SQLSTATE 54000).
+ */
+export const INDEX_VALUE_MAX_BYTES = 2000;
+
+/** A value stored in an indexed column: too many UTF-8 bytes → 422 string_too_long naming the field. */
+export function checkIndexable(raw: string | null | undefined, loc: Loc, maxBytes = INDEX_VALUE_MAX_BYTES): void {
+  if (raw === null || raw === undefined || raw.length * 3 <= maxBytes) return;
+  if (Buffer.byteLength(raw, "utf8") <= maxBytes) return;
+  throw new AppError(422, [
+    {
+      type: "string_too_long",
+      loc,
+      msg: `String should have at most ${maxBytes} bytes (UTF-8): the value is indexed`,
+      input: [...raw].slice(0, 100).join("") + "…",
+      ctx: { max_bytes: maxBytes },
+    },
+  ]);
+}
+
 /** A query parameter FastAPI declares without a default: absent → "Field required". */
 export function requireQuery(raw: string | undefined, name: string): string {
   if (raw === undefined) throw invalid(["query", name], "Field required", null, "missing");

@@ -3,6 +3,7 @@
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
+import { checkIndexable } from "../http/wire";
 import { listActive } from "./data";
 import { acquire, release, renew, reservationTtl, revoke } from "./service";
 
@@ -18,6 +19,8 @@ export function reservationRoutes(ctx: RouteContext) {
     .post(
       "",
       async ({ auth, body, status }) => {
+        // the key is the primary key's second column (issue 19: never a 500)
+        checkIndexable(body.resource_key, ["body", "resource_key"]);
         const ttl = reservationTtl(body.ttl_seconds);
         const actor = await auth.actor();
         const result = await acquire(deps, actor, body.resource_key, ttl, body.metadata ?? {});

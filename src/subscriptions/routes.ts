@@ -9,7 +9,7 @@ import type { RequestAuth } from "../auth/identity";
 import { enforceActorBinding } from "../auth/identity";
 import { badRequest, forbidden, notFound } from "../http/errors";
 import { parseAlias } from "../http/field-rules";
-import { normalizeUuid, parseUuid, plainWorkspaceId } from "../http/wire";
+import { checkIndexable, normalizeUuid, parseUuid, plainWorkspaceId } from "../http/wire";
 import { deleteSubscription, findLiveWorkspaceAlias, listSubscriptions, upsertSubscription } from "./data";
 
 // "[repo:]id", each part alnum then [A-Za-z0-9_-], up to 100 chars; no dots (§9).
@@ -51,6 +51,7 @@ export function subscriptionRoutes(ctx: RouteContext) {
       async ({ auth, body }) => {
         const workspaceId = parseUuid(body.workspace_id, ["body", "workspace_id"], "workspace_id");
         const alias = parseAlias(body.alias, ["body", "alias"]);
+        checkIndexable(body.repo, ["body", "repo"]); // part of the unique key (issue 19)
         const identity = await auth.aweb();
         enforceActorBinding(identity, workspaceId);
         if (!SUBSCRIPTION_BEAD_RE.test(body.bead_id)) {
