@@ -136,13 +136,14 @@ export async function signIn(key: string | null): Promise<boolean> {
   try {
     me.value = await api.me();
   } catch (err) {
-    // A public reader (signed proxy, type p) cannot introspect but can read status.
-    if (err instanceof ApiError && err.status === 403) {
+    // A public reader (signed proxy, type p) cannot introspect (401/403) but can read status.
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
       try {
         await api.status();
         me.value = "public";
       } catch {
         me.value = null;
+        if (apiKey.value) signInError.value = err.detail;
       }
     } else {
       me.value = null;
