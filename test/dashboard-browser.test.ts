@@ -253,7 +253,7 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(SHOTS, "status-narrow.png"), fullPage: true });
     // Nothing wider than the screen on a phone.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 860 });
   }, 120_000);
 
