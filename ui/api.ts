@@ -317,7 +317,13 @@ export const api = {
  * Authorization header). Calls onEvent per `data:` frame; resolves when the
  * stream ends, rejects on an HTTP error.
  */
-export async function readSse(path: string, query: Record<string, string>, onEvent: (data: unknown, event: string) => void, signal: AbortSignal): Promise<void> {
+export async function readSse(
+  path: string,
+  query: Record<string, string>,
+  onEvent: (data: unknown, event: string) => void,
+  signal: AbortSignal,
+  onOpen?: () => void,
+): Promise<void> {
   const res = await fetch(url(path, query), { headers: { accept: "text/event-stream", ...authHeaders() }, signal });
   if (!res.ok || !res.body) {
     let body: unknown = null;
@@ -328,6 +334,7 @@ export async function readSse(path: string, query: Record<string, string>, onEve
     }
     throw new ApiError(res.status, detailText(body, res.status), body);
   }
+  onOpen?.();
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {

@@ -100,7 +100,7 @@ function App() {
         </A>
         {signedIn ? <Who /> : null}
         <span class="spacer" />
-        {signedIn ? <span class={`live ${streamState.value}`} title={`event stream: ${streamState.value}`}>{streamState.value === "live" ? "● live" : `○ ${streamState.value}`}</span> : null}
+        {signedIn ? <span class={`stream ${streamState.value}`} title={`event stream: ${streamState.value}`}>{streamState.value === "live" ? "● live" : `○ ${streamState.value}`}</span> : null}
         <button type="button" class="plain" onClick={toggleTheme} title="Light / dark">
           ◐
         </button>

@@ -71,8 +71,6 @@ export function startStream(): void {
           "/v1/status/stream",
           {},
           (data) => {
-            streamState.value = "live";
-            delay = 1000;
             const ev = data as FeedEvent;
             if (ev && typeof ev.type === "string") {
               feed.value = [ev, ...feed.value].slice(0, 100);
@@ -80,7 +78,11 @@ export function startStream(): void {
             }
           },
           ctl.signal,
-        ).then(() => (streamState.value = "live"));
+          () => {
+            streamState.value = "live";
+            delay = 1000;
+          },
+        );
       } catch (err) {
         if (ctl.signal.aborted) return;
         if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
@@ -94,12 +96,7 @@ export function startStream(): void {
       delay = Math.min(delay * 2, 30_000);
     }
   };
-  // "live" once the response starts: readSse only calls back on events, so
-  // mark the connection as soon as the fetch settles without error.
   void loop();
-  setTimeout(() => {
-    if (stream === ctl && streamState.value === "connecting") streamState.value = "live";
-  }, 1500);
 }
 
 export function stopStream(): void {

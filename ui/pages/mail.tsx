@@ -119,7 +119,7 @@ export function MailPage() {
       </div>
       <ErrorBox error={tab === "inbox" ? inbox.error : sent.error} />
       <div class="split">
-        <div class="pane">
+        <div class="pane card">
           {(tab === "inbox" ? inbox.data : sent.data) === null ? (
             <Loading />
           ) : list.length === 0 ? (
