@@ -1,8 +1,9 @@
 # beadhub — the front door. `make run` starts a server, `make test` runs the tests.
 BUN := node_modules/.bin/bun
 # Without BEADHUB_DATABASE_URL (or DATABASE_URL) `make run` uses the embedded
-# database and in-process Redis (README "Zero-config mode").
-DATABASE_URL_SET := $(strip $(BEADHUB_DATABASE_URL)$(DATABASE_URL))
+# database and in-process Redis (README "Zero-config mode"); with one, the
+# binary's --create-database creates that database when it is missing. The
+# recipes are silent (@) so a bad setting prints the program's one line.
 
 .PHONY: install run test build bench migrate lint clean
 
@@ -14,13 +15,12 @@ node_modules/.installed: package.json package-lock.json
 install: node_modules/.installed
 
 run: install
-ifneq ($(DATABASE_URL_SET),)
-	$(BUN) src/db/ensure-database.ts
-endif
-	$(BUN) src/main.ts serve
+	@$(BUN) src/main.ts serve --create-database
 
+# Parallel, longest files first, nothing left behind (test/run.ts). Extra
+# arguments for it (files, filters, bun test options): make test ARGS="…".
 test: install
-	$(BUN) test --timeout 30000
+	@$(BUN) test/run.ts $(ARGS)
 
 build: install
 	$(BUN) build --compile --bytecode --format=esm --minify-syntax src/main.ts --outfile dist/beadhub
@@ -29,10 +29,7 @@ bench: build
 	$(BUN) bench/run.ts
 
 migrate: install
-ifneq ($(DATABASE_URL_SET),)
-	$(BUN) src/db/ensure-database.ts
-endif
-	$(BUN) src/main.ts migrate
+	@$(BUN) src/main.ts migrate --create-database
 
 lint: install
 	node_modules/.bin/tsc --noEmit -p .

@@ -17,6 +17,7 @@ import { rejectNonJsonBody } from "./http/content-type";
 import { handleError, json } from "./http/error-handler";
 import { rejectDeepJson } from "./http/json-depth";
 import { checkResponses } from "./http/openapi";
+import { recordRequest } from "./metrics/process";
 import { makeSchemasLenient } from "./http/schema";
 import { openRedis, redactUrl } from "./redis/client";
 import type { EmbeddedSql } from "./embedded/runtime";
@@ -180,10 +181,12 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
       }
       return response;
     })
-    .onAfterResponse(({ request, set, response }) => {
+    .onAfterResponse(({ request, set, response, route }) => {
       const m = meta.get(request);
       const status =
         m?.status ?? (response instanceof Response ? response.status : typeof set.status === "number" ? set.status : 200);
+      // The route template, never the raw path: ids in paths would make a series per tenant.
+      if (config.metrics && m) recordRequest(request.method, route || "unmatched", status, (performance.now() - m.start) / 1000);
       log.info("request", {
         method: request.method,
         path: new URL(request.url).pathname,

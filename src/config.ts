@@ -22,6 +22,11 @@ export interface Config {
   initRateWindowSeconds: number;
   /** HMAC secret for signed proxy headers (X-BH-Auth); null disables proxy mode. */
   internalAuthSecret: string | null;
+  /**
+   * Joining an existing project through POST /v1/init needs a credential of
+   * that project (issue 19); off by default (the open-source trust model).
+   */
+  inviteOnly: boolean;
   /** Use the first X-Forwarded-For address as the client IP (only behind a trusted proxy). */
   trustForwardedFor: boolean;
   dbPoolSize: number;
@@ -41,6 +46,8 @@ export interface Config {
   checkResponses: boolean;
   /** Serve the web dashboard at / (BEADHUB_DASHBOARD=off removes it and its config route). */
   dashboard: boolean;
+  /** GET /metrics (Prometheus text; no tenant data in it). BEADHUB_METRICS=off removes it. */
+  metrics: boolean;
 }
 
 export class ConfigError extends Error {
@@ -81,21 +88,60 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be a boolean (true/false/1/0/yes/no/on/off), got "${found.value}"`);
 }
 
-function url(env: Env, schemes: string[], ...names: string[]): string | null {
+/** The URL with its password replaced by "***" (for log lines and error messages). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "<invalid url>";
+  }
+}
+
+function url(env: Env, schemes: string[], ...names: string[]): { name: string; value: string } | null {
   const found = pick(env, ...names);
   if (!found) return null;
   let parsed: URL;
   try {
     parsed = new URL(found.value);
   } catch {
-    throw new ConfigError(found.name, "is not a valid URL");
+    // The value may hold a password: say only that it does not parse.
+    throw new ConfigError(found.name, `is not a valid URL (expected ${schemes[0]}://…)`);
   }
   const scheme = parsed.protocol.replace(/:$/, "");
   if (!schemes.includes(scheme)) {
-    throw new ConfigError(found.name, `must use one of the schemes ${schemes.join(", ")}, got "${scheme}"`);
+    throw new ConfigError(
+      found.name,
+      `must use one of the schemes ${schemes.join(", ")}, got "${scheme}" in ${redactUrl(found.value)}`,
+    );
   }
-  return found.value;
+  return found;
 }
+
+/**
+ * The database of a PostgreSQL URL must be beadhub's own: a URL without a
+ * name would land in the server's `postgres` maintenance database (libpq
+ * defaults the name to the user's), and `template*` databases are copied into
+ * every new database (docs/decisions.md, issue 17).
+ */
+function checkDatabaseName(found: { name: string; value: string }): void {
+  const name = databaseName(found.value);
+  const shown = redactUrl(found.value);
+  const fix = "name beadhub's own database, e.g. postgres://postgres@127.0.0.1:5432/beadhub";
+  if (name === "") throw new ConfigError(found.name, `has no database name (${shown}); ${fix}`);
+  if (name === "postgres" || name.startsWith("template")) {
+    throw new ConfigError(found.name, `names the server's "${name}" database (${shown}), which beadhub never uses; ${fix}`);
+  }
+}
+
+/** The database name in a PostgreSQL URL ("" when there is none). */
+export function databaseName(databaseUrl: string): string {
+  return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ""));
+}
+
+/** Where a setting came from, for the start log: a variable's name, or "default". */
+export type Sources = Record<string, string>;
 
 const LEVELS: Record<string, LogLevel> = {
   debug: "debug",
@@ -116,24 +162,55 @@ export function resolveDataDir(env: Env): string {
   return join(pick(env, "HOME")?.value ?? homedir(), ".local", "share", "beadhub");
 }
 
+/**
+ * Zero-config mode listens on the loopback interface only: POST /v1/init needs
+ * no key, so a laptop server must not be reachable from the network unless
+ * BEADHUB_HOST says so. Full mode keeps the reference's 0.0.0.0 (it runs
+ * behind a proxy or in a container).
+ */
+function defaultHost(databaseUrl: string | null): string {
+  return databaseUrl ? "0.0.0.0" : "127.0.0.1";
+}
+
+/** An IP address or a host name; whether it can be listened on is checked by main.ts before any slow work. */
+function checkHost(host: string): string {
+  if (!/^[A-Za-z0-9.:\-\[\]%_]+$/.test(host) || host.length > 253) {
+    throw new ConfigError("BEADHUB_HOST", `must be an IP address or host name, got "${host}"`);
+  }
+  return host.replace(/^\[(.*)\]$/, "$1");
+}
+
+/** For the start log: which variable (or default) each connection setting came from. */
+export function configSources(env: Env = process.env): Sources {
+  const from = (fallback: string, ...names: string[]) => pick(env, ...names)?.name ?? fallback;
+  const database = from("unset: embedded PostgreSQL", "BEADHUB_DATABASE_URL", "DATABASE_URL");
+  const full = database.startsWith("unset") === false;
+  return {
+    database,
+    redis: from(full ? "default" : "unset: in-process", "BEADHUB_REDIS_URL", "REDIS_URL"),
+    host: from(full ? "default (full mode)" : "default (zero-config mode)", "BEADHUB_HOST"),
+    port: from("default", "BEADHUB_PORT"),
+    ...(full ? {} : { data_dir: from(pick(env, "XDG_DATA_HOME") ? "XDG_DATA_HOME" : "HOME", "BEADHUB_DATA_DIR") }),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const level = (pick(env, "BEADHUB_LOG_LEVEL")?.value ?? "info").toLowerCase();
   if (!LEVELS[level]) {
     throw new ConfigError("BEADHUB_LOG_LEVEL", `must be one of debug, info, warning, error, got "${level}"`);
   }
-  const host = pick(env, "BEADHUB_HOST")?.value ?? "0.0.0.0";
-  if (/\s/.test(host)) throw new ConfigError("BEADHUB_HOST", "must not contain whitespace");
-
-  const databaseUrl = url(env, ["postgres", "postgresql"], "BEADHUB_DATABASE_URL", "DATABASE_URL");
+  const database = url(env, ["postgres", "postgresql"], "BEADHUB_DATABASE_URL", "DATABASE_URL");
+  if (database) checkDatabaseName(database);
+  const databaseUrl = database?.value ?? null;
   const config: Config = {
     databaseUrl,
     // With a database URL the contract default applies; with neither, embedded
     // mode uses the in-process Redis (issue 10).
     redisUrl:
-      url(env, ["redis", "rediss"], "BEADHUB_REDIS_URL", "REDIS_URL") ??
+      url(env, ["redis", "rediss"], "BEADHUB_REDIS_URL", "REDIS_URL")?.value ??
       (databaseUrl ? "redis://localhost:6379/0" : null),
     redisPrefix: pick(env, "BEADHUB_REDIS_PREFIX")?.value ?? "",
-    host,
+    host: checkHost(pick(env, "BEADHUB_HOST")?.value ?? defaultHost(databaseUrl)),
     port: integer(env, "BEADHUB_PORT", 8000, 1, 65535),
     logLevel: LEVELS[level],
     logJson: boolean(env, "BEADHUB_LOG_JSON", true),
@@ -143,6 +220,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     internalAuthSecret:
       pick(env, "BEADHUB_INTERNAL_AUTH_SECRET", "AWEB_INTERNAL_AUTH_SECRET", "SESSION_SECRET_KEY")?.value ?? null,
     trustForwardedFor: boolean(env, "BEADHUB_TRUST_PROXY", false),
+    inviteOnly: boolean(env, "BEADHUB_INVITE_ONLY", false),
     dbPoolSize: integer(env, "BEADHUB_DB_POOL_SIZE", 10, 1, 500),
     authCacheSeconds: integer(env, "BEADHUB_AUTH_CACHE_SECONDS", 5, 0, 60),
     maxBodyBytes: integer(env, "BEADHUB_MAX_BODY_BYTES", 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -150,6 +228,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir: resolveDataDir(env),
     checkResponses: boolean(env, "BEADHUB_CHECK_RESPONSES", false),
     dashboard: boolean(env, "BEADHUB_DASHBOARD", true),
+    metrics: boolean(env, "BEADHUB_METRICS", true),
   };
   // BEADHUB_RELOAD and BEADHUB_DASHBOARD_HUMAN exist in the reference but change nothing
   // here; still reject nonsense so a typo does not pass silently.

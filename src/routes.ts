@@ -10,6 +10,7 @@ import { workspaceBootstrapRoutes } from "./workspaces/bootstrap-routes";
 import { agentPresenceRoutes } from "./agents/presence-routes";
 import { messageRoutes } from "./messages/routes";
 import { chatRoutes } from "./chat/routes";
+import { chatMonitorRoutes } from "./chat-monitor/routes";
 import { reservationRoutes } from "./reservations/routes";
 import { workspaceRoutes } from "./workspaces/routes";
 import { repoRoutes } from "./repos/routes";
@@ -22,6 +23,7 @@ import { bdhRoutes } from "./bdh/routes";
 import { statusRoutes } from "./status/routes";
 import { mcpRoutes } from "./mcp/routes";
 import { dashboardRoutes } from "./dashboard/routes";
+import { metricsRoutes } from "./metrics/routes";
 
 export interface RouteContext {
   deps: Deps;
@@ -38,6 +40,7 @@ export interface RouteContext {
 export function routeModules(ctx: RouteContext) {
   return [
     healthRoutes(ctx),
+    ...(ctx.deps.config.metrics ? [metricsRoutes(ctx)] : []),
     ...(ctx.enableBootstrapRoutes ? [initRoutes(ctx)] : []),
     authRoutes(ctx),
     projectRoutes(ctx),
@@ -46,6 +49,7 @@ export function routeModules(ctx: RouteContext) {
     agentPresenceRoutes(ctx),
     messageRoutes(ctx),
     chatRoutes(ctx),
+    chatMonitorRoutes(ctx),
     reservationRoutes(ctx),
     workspaceRoutes(ctx),
     repoRoutes(ctx),

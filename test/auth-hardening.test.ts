@@ -5,7 +5,7 @@
 // rate limit keyed by the real socket peer unless a trusted proxy is configured.
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { hashApiKey } from "../src/auth/api-keys";
+import { hashApiKey, mintApiKey } from "../src/auth/api-keys";
 import { signProxyMessage, verifyProxyHeaders } from "../src/auth/proxy";
 import { AppError } from "../src/http/errors";
 import { createLogger } from "../src/log";
@@ -32,7 +32,10 @@ describe("API keys are stored only hashed", () => {
   test("no column of any table holds a plaintext key (or its secret part) after init, use and re-init", async () => {
     const made: Agent[] = [];
     for (let i = 0; i < 3; i++) made.push(await initAgent(t, { project_slug: "hashed", alias: `h-${i}` }));
-    made.push(await initAgent(t, { project_slug: "hashed", alias: "h-0" })); // second key of one agent
+    // second key of one agent: re-init with that agent's key (issue 19)
+    const again = await t.request("POST", "/v1/init", { body: { project_slug: "hashed", alias: "h-0" }, token: made[0].api_key });
+    expect(again.status).toBe(200);
+    made.push(again.body as Agent);
     for (const a of made) expect((await whoami(t, a.api_key)).status).toBe(200);
     const tables = await tableNames(t.sql);
     expect(tables).toContain("aweb.api_keys");
@@ -133,7 +136,7 @@ describe("revoked keys and deleted agents", () => {
 
   test("without the auth cache, a revoked key fails at once on every route", async () => {
     const a = await initAgent(t, { project_slug: "revoke", alias: "rv" });
-    const other = await initAgent(t, { project_slug: "revoke", alias: "rv" }); // second key, same agent
+    const other = { ...a, api_key: await mintApiKey(t.sql, a.project_id, a.agent_id) }; // second key, same agent
     expect((await whoami(t, a.api_key)).status).toBe(200);
     await t.sql`update aweb.api_keys set is_active = false where key_hash = ${hashApiKey(a.api_key)}`;
     for (const [method, path, body] of [...actorCalls(a), ["GET", "/v1/workspaces", undefined], ["POST", "/v1/bdh/sync", syncBody(a)]] as const) {

@@ -62,6 +62,7 @@ describe("GET /v1/claims", async () => {
       human_name: "Claire",
       claimed_at: row.claimed_at,
       project_id: a.project_id,
+      title: null,
     });
     // whole seconds: Python drops a zero fraction, so do we
     expect(row.claimed_at).toMatch(/T\d\d:\d\d:\d\d\+00:00$/);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig } from "../src/config";
+import { ConfigError, configSources, loadConfig } from "../src/config";
 
 describe("config", () => {
   test("defaults follow the contract", () => {
@@ -14,6 +14,35 @@ describe("config", () => {
     expect(c.initRateWindowSeconds).toBe(60);
     expect(c.internalAuthSecret).toBeNull();
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  test("zero-config mode listens on the loopback interface unless BEADHUB_HOST says otherwise", () => {
+    expect(loadConfig({}).host).toBe("127.0.0.1");
+    expect(loadConfig({ BEADHUB_HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+    expect(loadConfig({ BEADHUB_HOST: "[::1]" }).host).toBe("::1");
+  });
+
+  test("configSources names the variable each connection setting came from", () => {
+    expect(configSources({})).toEqual({
+      database: "unset: embedded PostgreSQL",
+      redis: "unset: in-process",
+      host: "default (zero-config mode)",
+      port: "default",
+      data_dir: "HOME",
+    });
+    expect(configSources({ DATABASE_URL: "postgres://h/db", BEADHUB_REDIS_URL: "redis://r", BEADHUB_PORT: "1" })).toEqual({
+      database: "DATABASE_URL",
+      redis: "BEADHUB_REDIS_URL",
+      host: "default (full mode)",
+      port: "BEADHUB_PORT",
+    });
+  });
+
+  test("a database that is not beadhub's own is refused", () => {
+    for (const url of ["postgres://h", "postgres://h/", "postgres://h/postgres", "postgres://h/template0", "postgres://h/template_x"]) {
+      expect(() => loadConfig({ BEADHUB_DATABASE_URL: url })).toThrow(ConfigError);
+    }
+    expect(loadConfig({ BEADHUB_DATABASE_URL: "postgres://h/beadhub_postgres" }).databaseUrl).toBe("postgres://h/beadhub_postgres");
   });
 
   test("DATABASE_URL and REDIS_URL are fallbacks", () => {

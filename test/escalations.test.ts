@@ -168,7 +168,7 @@ describe("GET /v1/escalations", () => {
     expect(all.body.has_more).toBe(false);
     expect(all.body.next_cursor).toBeNull();
     expect(all.body.escalations.map((e: { escalation_id: string }) => e.escalation_id)).toEqual([...ids].reverse());
-    expect(Object.keys(all.body.escalations[0])).toEqual(["escalation_id", "alias", "subject", "status", "created_at", "expires_at"]);
+    expect(Object.keys(all.body.escalations[0])).toEqual(["escalation_id", "alias", "subject", "status", "created_at", "expires_at", "responded_by"]);
     expect(all.body.escalations[0]).toMatchObject({ alias: a.alias, subject: "s4", status: "pending" });
 
     const p1 = await t.request("GET", "/v1/escalations?limit=2", { token: a.api_key });
@@ -267,6 +267,7 @@ describe("GET /v1/escalations/{id}", () => {
       created_at: created.created_at,
       responded_at: null,
       expires_at: created.expires_at,
+      responded_by: null,
     });
     const scoped = await t.request("GET", `/v1/escalations/${created.escalation_id}?workspace_id=${a.workspace_id}`, { token: a.api_key });
     expect(scoped.status).toBe(200);
@@ -300,23 +301,56 @@ describe("POST /v1/escalations/{id}/respond", () => {
       body: { response: "ship it", note: "carefully" },
     });
     expect(r.status).toBe(200);
-    expect(Object.keys(r.body)).toEqual(["escalation_id", "status", "response", "response_note", "responded_at"]);
-    expect(r.body).toMatchObject({ escalation_id: created.escalation_id, status: "responded", response: "ship it", response_note: "carefully" });
+    expect(Object.keys(r.body)).toEqual(["escalation_id", "status", "response", "response_note", "responded_at", "responded_by"]);
+    expect(r.body).toMatchObject({
+      escalation_id: created.escalation_id,
+      status: "responded",
+      response: "ship it",
+      response_note: "carefully",
+      responded_by: mate.alias,
+    });
     expect(r.body.responded_at).toMatch(ISO);
     const [event] = await sub.wait(1);
-    expect(Object.keys(event)).toEqual(["workspace_id", "type", "timestamp", "project_slug", "escalation_id", "response"]);
-    expect(event).toMatchObject({ workspace_id: a.workspace_id, type: "escalation.responded", escalation_id: created.escalation_id, response: "ship it" });
+    expect(Object.keys(event)).toEqual(["workspace_id", "type", "timestamp", "project_slug", "escalation_id", "response", "responded_by"]);
+    expect(event).toMatchObject({
+      workspace_id: a.workspace_id,
+      type: "escalation.responded",
+      escalation_id: created.escalation_id,
+      response: "ship it",
+      responded_by: mate.alias,
+    });
 
     const again = await t.request("POST", `/v1/escalations/${created.escalation_id}/respond`, { token: a.api_key, body: { response: "no, wait" } });
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ status: "responded", response: "no, wait", response_note: null });
+    expect(again.body).toMatchObject({ status: "responded", response: "no, wait", response_note: null, responded_by: a.alias });
     await sub.wait(2);
     sub.stop();
     expect(sub.events.map((e) => e.response)).toEqual(["ship it", "no, wait"]);
     const detail = await t.request("GET", `/v1/escalations/${created.escalation_id}`, { token: a.api_key });
-    expect(detail.body).toMatchObject({ status: "responded", response: "no, wait", response_note: null, responded_at: again.body.responded_at });
+    expect(detail.body).toMatchObject({
+      status: "responded",
+      response: "no, wait",
+      response_note: null,
+      responded_at: again.body.responded_at,
+      responded_by: a.alias,
+    });
     const listed = await t.request("GET", "/v1/escalations?status=responded", { token: a.api_key });
+    expect(listed.body.escalations[0].responded_by).toBe(a.alias);
     expect(listed.body.escalations.map((e: { escalation_id: string }) => e.escalation_id)).toEqual([created.escalation_id]);
+  });
+
+  test("responded_by names a proxy user without an agent as user:<id>", async () => {
+    const a = await fresh();
+    const id = (await escalate(a)).body.escalation_id;
+    const user = "33333333-3333-4333-8333-333333333333";
+    const r = await t.request("POST", `/v1/escalations/${id}/respond`, {
+      headers: signedHeaders(SECRET, a.project_id, crypto.randomUUID(), { type: "u", principal: user }),
+      body: { response: "approved" },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.responded_by).toBe(`user:${user}`);
+    const [row] = await t.sql`select responded_by from server.escalations where id = ${id}`;
+    expect(row.responded_by).toBe(`user:${user}`);
   });
 
   test("errors: 404 other project / unknown / malformed, 422 empty response, 401 public reader", async () => {

@@ -40,7 +40,7 @@ if (can.ok) {
 
 function serverEnv(): Record<string, string> {
   return {
-    BEADHUB_DATABASE_URL: pg!.url(),
+    BEADHUB_DATABASE_URL: pg!.url("beadhub"),
     BEADHUB_REDIS_URL: redis!.url,
     BEADHUB_LOG_LEVEL: process.env.FAULTS_DEBUG ? "info" : "warning",
     BEADHUB_INIT_RATE_LIMIT: "1000000",

@@ -8,7 +8,7 @@ afterAll(() => t.close());
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00:00$/;
 
-const init = (body: unknown) => t.request("POST", "/v1/init", { body });
+const init = (body: unknown, token?: string) => t.request("POST", "/v1/init", { body, token });
 const count = async (table: string) => Number((await t.sql.unsafe(`select count(*)::int as n from ${table}`))[0].n);
 
 describe("POST /v1/init", () => {
@@ -47,9 +47,13 @@ describe("POST /v1/init", () => {
     expect(leaked[0].n).toBe(0);
   });
 
-  test("repeating init with the same alias reuses the agent and mints a new key; both keys work", async () => {
+  test("repeating init with the same alias and that agent's key reuses the agent and mints a new key; both keys work", async () => {
     const first = await init({ project_slug: "reuse", alias: "bob-x", human_name: "Bob" });
-    const second = await init({ project_slug: "reuse", alias: "bob-x", human_name: "Robert", agent_type: "human" });
+    // without the key it is a takeover attempt (issue 19): the conflict bdh understands
+    const anonymous = await init({ project_slug: "reuse", alias: "bob-x", human_name: "Robert" });
+    expect(anonymous.status).toBe(409);
+    expect(anonymous.body.detail).toStartWith("alias_exists:");
+    const second = await init({ project_slug: "reuse", alias: "bob-x", human_name: "Robert", agent_type: "human" }, first.body.api_key);
     expect(second.status).toBe(200);
     expect(second.body.agent_id).toBe(first.body.agent_id);
     expect(second.body.created).toBe(false);
@@ -62,15 +66,17 @@ describe("POST /v1/init", () => {
     }
   });
 
-  test("concurrent inits with the same alias converge on one agent with several keys", async () => {
+  test("concurrent inits with the same alias: one creates the agent, the others get alias_exists", async () => {
     const replies = await Promise.all(
       Array.from({ length: 8 }, () => init({ project_slug: "race", alias: "same", repo_origin: "https://github.com/acme/race" })),
     );
-    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
-    expect(new Set(replies.map((r) => r.body.agent_id)).size).toBe(1);
-    expect(new Set(replies.map((r) => r.body.api_key)).size).toBe(8);
-    expect(replies.filter((r) => r.body.created).length).toBe(1);
-    expect(replies.filter((r) => r.body.workspace_created).length).toBe(1);
+    const ok = replies.filter((r) => r.status === 200);
+    expect(ok.length).toBe(1);
+    expect(ok[0].body).toMatchObject({ created: true, workspace_created: true });
+    for (const r of replies.filter((r) => r.status !== 200)) {
+      expect(r.status).toBe(409);
+      expect(r.body.detail).toStartWith("alias_exists:");
+    }
     const agents = await t.sql`select count(*)::int as n from aweb.agents a join aweb.projects p using (project_id) where p.slug = 'race'`;
     expect(agents[0].n).toBe(1);
   });
@@ -115,7 +121,7 @@ describe("POST /v1/init", () => {
   test("workspace_repo_mismatch is a 409 and leaves no new key behind", async () => {
     const first = await init({ project_slug: "mismatch", alias: "wanderer", repo_origin: "git@github.com:acme/one.git" });
     const keysBefore = await count("aweb.api_keys");
-    const res = await init({ project_slug: "mismatch", alias: "wanderer", repo_origin: "git@github.com:acme/two.git" });
+    const res = await init({ project_slug: "mismatch", alias: "wanderer", repo_origin: "git@github.com:acme/two.git" }, first.body.api_key);
     expect(res.status).toBe(409);
     expect(res.body.detail).toStartWith("workspace_repo_mismatch:");
     expect(res.body.detail).toContain("github.com/acme/one");

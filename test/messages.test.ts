@@ -108,6 +108,7 @@ describe("POST /v1/messages", () => {
         from_alias: "alice",
         subject: "ping",
         priority: "high",
+        to_alias: "bob",
       },
     ]);
   });

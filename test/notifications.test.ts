@@ -87,6 +87,7 @@ describe("bdh sync", () => {
       from_alias: "alice-n",
       subject: "Bead status changed: n-1",
       priority: "normal",
+      to_alias: bob.alias,
     });
 
     // the next change is one more mail in the same thread; a stale one is none

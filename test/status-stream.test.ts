@@ -275,7 +275,7 @@ describe("GET /v1/status/stream: errors", () => {
 
   test("422s: bad workspace_id, repo, limit, lengths and event types", async () => {
     const list = (type: string, field: string) => [expect.objectContaining({ type, loc: ["query", field] })];
-    const valid = "{'reservation', 'message', 'escalation', 'bead'}";
+    const valid = "{'reservation', 'message', 'escalation', 'bead', 'chat'}";
     const cases: [string, unknown][] = [
       ["workspace_id=", list("string_too_short", "workspace_id")],
       ["workspace_id=nope", "Invalid workspace_id format"],

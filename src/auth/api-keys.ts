@@ -27,6 +27,10 @@ export interface KeyRow {
   project_id: string;
   agent_id: string | null;
   user_id: string | null;
+  /** The key's project is not soft-deleted. */
+  project_live: boolean;
+  /** The key has no agent, or its agent is not soft-deleted. */
+  agent_live: boolean;
 }
 
 /** Verify by hash and stamp last_used_at in the same statement (one round-trip). */
@@ -38,6 +42,10 @@ export async function verifyKeyHash(db: Db, keyHash: string): Promise<KeyRow | n
       where key_hash = ${keyHash} and is_active
       order by created_at desc
       limit 1)
-    returning api_key_id, project_id, agent_id, user_id`;
+    returning api_key_id, project_id, agent_id, user_id,
+      exists (select 1 from aweb.projects p
+              where p.project_id = api_keys.project_id and p.deleted_at is null) as project_live,
+      (agent_id is null or exists (select 1 from aweb.agents a
+              where a.agent_id = api_keys.agent_id and a.deleted_at is null)) as agent_live`;
   return rows[0] ?? null;
 }

@@ -23,6 +23,13 @@ export interface Identity {
    * redacted, never writes (docs/protocol/auth.md#public-readers).
    */
   publicReader: boolean;
+  /**
+   * A Bearer key whose agent was soft-deleted: it may read and restore its own
+   * workspace, nothing else (issue 19, docs/protocol/auth.md#deleted-agents-and-projects).
+   */
+  agentDeleted?: boolean;
+  /** The key's project was soft-deleted (Bearer), or the signed project does not exist (proxy): same limits. */
+  projectDeleted?: boolean;
 }
 
 /** A caller the oversight actions accept (docs/protocol/dashboard-api.md#who-is-a-human). */
@@ -65,14 +72,33 @@ async function resolveBearer(deps: Deps, headers: Headers): Promise<Identity> {
     mode: "bearer",
     principalType: null,
     publicReader: false,
+    agentDeleted: !row.agent_live,
+    projectDeleted: !row.project_live,
   };
 }
 
-export function resolveIdentity(deps: Deps, headers: Headers): Promise<Identity> {
+/**
+ * Proxy mode: the wrapper vouches for the caller, not for the project id it
+ * signs. A project that does not exist (or was deleted) gets the limits of a
+ * deleted project's key, so no route writes rows for it (issue 19, defect 10).
+ * Only live answers are cached, like keys.
+ */
+async function projectIsLive(deps: Deps, projectId: string): Promise<boolean> {
+  const cacheKey = `project:${projectId}`;
+  if (deps.authCache.agents.get(cacheKey)) return true;
+  const rows = await deps.sql`
+    select 1 from aweb.projects where project_id = ${projectId} and deleted_at is null`;
+  if (rows.length === 0) return false;
+  deps.authCache.agents.set(cacheKey, { alias: "", human_name: "", agent_type: "" });
+  return true;
+}
+
+export async function resolveIdentity(deps: Deps, headers: Headers): Promise<Identity> {
   const secret = deps.config.internalAuthSecret;
   if (secret && headers.has("x-bh-auth")) {
     const p = verifyProxyHeaders(headers, secret);
-    return Promise.resolve({
+    const live = await projectIsLive(deps, p.projectId);
+    return {
       projectId: p.projectId,
       agentId: p.actorId,
       apiKeyId: p.principalType === "k" ? p.principalId : null,
@@ -80,9 +106,21 @@ export function resolveIdentity(deps: Deps, headers: Headers): Promise<Identity>
       mode: "proxy",
       principalType: p.principalType,
       publicReader: p.principalType === PUBLIC_READER,
-    });
+      projectDeleted: !live,
+    };
   }
   return resolveBearer(deps, headers);
+}
+
+const READS = new Set(["GET", "HEAD"]);
+const RESTORE_PATH = /^\/v1\/workspaces\/([^/]+)\/restore\/?$/;
+
+/** What a key of a deleted agent or project may still do: read, and restore its own workspace. */
+function deletedAgentMay(request: Request | undefined, agentId: string | null): boolean {
+  if (!request) return false;
+  if (READS.has(request.method)) return true;
+  const m = RESTORE_PATH.exec(new URL(request.url).pathname);
+  return request.method === "POST" && m !== null && m[1].toLowerCase() === agentId;
 }
 
 /** Per-request view of authentication; each step is resolved at most once. */
@@ -90,11 +128,19 @@ export class RequestAuth {
   private identityPromise: Promise<Identity> | null = null;
   private actorPromise: Promise<Actor> | null = null;
 
-  constructor(private readonly deps: Deps, private readonly headers: Headers) {}
+  /** `request` (method and path) lets a deleted agent's key read and restore, nothing else. */
+  constructor(private readonly deps: Deps, private readonly headers: Headers, private readonly request?: Request) {}
 
   /** Any authenticated principal, public readers included (beadhub read routes). */
   identity(): Promise<Identity> {
-    this.identityPromise ??= resolveIdentity(this.deps, this.headers);
+    this.identityPromise ??= resolveIdentity(this.deps, this.headers).then((id) => {
+      // The contract's answers for a deleted actor agent and a deleted project
+      // (404), now given to every write, not only to the routes that looked.
+      if ((id.agentDeleted || id.projectDeleted) && !deletedAgentMay(this.request, id.agentId)) {
+        throw notFound(id.projectDeleted ? "Project not found" : "Agent not found");
+      }
+      return id;
+    });
     return this.identityPromise;
   }
 
@@ -126,15 +172,24 @@ export class RequestAuth {
    */
   async requireHuman(): Promise<Human> {
     const id = await this.requireWriter();
-    if (id.principalType === USER) {
-      // The proxy's user acts as an agent of the project when it has one; its alias names it.
-      const actor = id.agentId ? await this.actor().catch(() => null) : null;
-      return { ...id, name: actor ? actor.alias : `user:${id.userId}` };
-    }
+    if (id.principalType === USER) return { ...id, name: (await this.callerName())! };
     if (!id.agentId) throw forbidden(ONLY_HUMAN);
     const actor = await this.actor();
     if (actor.agentType !== "human") throw forbidden(ONLY_HUMAN);
     return { ...id, name: actor.alias };
+  }
+
+  /**
+   * How the caller is recorded when it acts (responded_by, released_by): its
+   * actor agent's alias; a proxy user without one is user:<id>; a key bound to
+   * no agent has no name (null).
+   */
+  async callerName(): Promise<string | null> {
+    const id = await this.identity();
+    // The proxy's user acts as an agent of the project when it has one; its alias names it.
+    const actor = id.agentId ? await this.actor().catch(() => null) : null;
+    if (actor) return actor.alias;
+    return id.principalType === USER ? `user:${id.userId}` : null;
   }
 
   /** Identity plus the live agent it acts as (aweb.md §2.2). */

@@ -9,6 +9,6 @@ import { RequestAuth } from "./identity";
 export function authPlugin(deps: Deps) {
   return new Elysia({ name: "beadhub.auth" }).derive(
     { as: "scoped" },
-    ({ request }) => ({ auth: new RequestAuth(deps, request.headers) }),
+    ({ request }) => ({ auth: new RequestAuth(deps, request.headers, request) }),
   );
 }

@@ -6,7 +6,7 @@
 // the reference only looked inside the 200 most recent claims it returns.
 import type { Deps } from "../deps";
 import { enforceActorBinding, type RequestAuth } from "../auth/identity";
-import { claimConflictReason, findOtherHolder, listRecentClaims } from "../claims/claim-service";
+import { claimRefusal, recentClaims } from "../claims/service";
 import { parseCommandLine } from "./command-line";
 import { touchLiveWorkspace } from "./workspace";
 
@@ -42,10 +42,10 @@ export async function runCommand(deps: Deps, auth: RequestAuth, input: CommandIn
   const wantsClaim = parsed.command === "update" && parsed.status === "in_progress" && parsed.beadId !== null;
   // The reads do not depend on the touch: all in flight at once (latency), and
   // the touch's 404/410 still wins because Promise.all rejects with it.
-  const [, claims, holder] = await Promise.all([
-    touchLiveWorkspace(deps, projectId, input.workspaceId, input.alias, input.humanName, input.role),
-    listRecentClaims(deps.sql, projectId),
-    wantsClaim ? findOtherHolder(deps.sql, projectId, parsed.beadId!, input.workspaceId) : Promise.resolve(null),
+  const [, claims, refusal] = await Promise.all([
+    touchLiveWorkspace(deps, projectId, input.workspaceId, input.humanName, input.role),
+    recentClaims(deps, projectId),
+    wantsClaim ? claimRefusal(deps, projectId, parsed.beadId!, input.workspaceId) : Promise.resolve(null),
   ]);
   const context = {
     messages_waiting: 0 as const,
@@ -59,6 +59,6 @@ export async function runCommand(deps: Deps, auth: RequestAuth, input: CommandIn
       role: null,
     })),
   };
-  if (holder) return { approved: false, reason: claimConflictReason(parsed.beadId!, holder), context };
+  if (refusal) return { approved: false, reason: refusal, context };
   return { approved: true, reason: "", context };
 }

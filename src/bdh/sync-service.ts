@@ -14,7 +14,7 @@ import { canonicalizeOrigin } from "../repos/canonical-origin";
 import { JsonlError, parseJsonl, pyStrip } from "../beads/jsonl";
 import { removeUnstorable, validateIssues, type IssueRecord, type RejectedIssue } from "../beads/records";
 import { countIssues, deleteIssues, lockIssueSet, upsertIssues, type UpsertResult } from "../beads/upsert";
-import { claimBead, claimConflictReason, releaseClaims } from "../claims/claim-service";
+import { claimBead, claimConflictReason, releaseClaims } from "../claims/service";
 import { recordNotificationIntents } from "../notifications/outbox";
 import { afterBeadsCommit } from "../notifications/after-commit";
 import { claimActionOf, parseCommandLine } from "./command-line";
@@ -75,7 +75,7 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
   const identity = await auth.aweb();
   enforceActorBinding(identity, input.workspaceId);
   const projectId = identity.projectId;
-  const ws = await touchLiveWorkspace(deps, projectId, input.workspaceId, input.alias, input.humanName, input.role);
+  const ws = await touchLiveWorkspace(deps, projectId, input.workspaceId, input.humanName, input.role);
   const repo = syncRepoOf(input.repoOrigin);
 
   const mode = pyStrip(input.syncMode || "full").toLowerCase();
@@ -109,21 +109,18 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
   const parsed = parseCommandLine(input.commandLine ?? "");
   const action = claimActionOf(parsed);
   let rejectedReason = "";
+  // The claim is recorded under the workspace's own alias, never the body's
+  // (issue 19, defect 5; docs/protocol/dashboard-api.md#claims).
+  const scope = { projectSlug: ws.project_slug };
   if (action === "claim") {
-    const holder = await claimBead(deps.sql, {
-      projectId,
-      workspaceId: input.workspaceId,
-      alias: input.alias,
-      humanName: input.humanName,
-      beadId: parsed.beadId!,
-    });
-    if (holder) rejectedReason = claimConflictReason(parsed.beadId!, holder);
+    const outcome = await claimBead(deps, { projectId, workspaceId: input.workspaceId, beadId: parsed.beadId!, ...scope });
+    if (outcome.holder) rejectedReason = claimConflictReason(parsed.beadId!, outcome.holder);
   } else if (action === "release") {
-    await releaseClaims(deps.sql, projectId, input.workspaceId, [parsed.beadId!]);
+    await releaseClaims(deps, projectId, input.workspaceId, [parsed.beadId!], scope);
   }
   // the reference releases claims on deleted_ids in full mode too (rows are only deleted in incremental)
   const releasable = input.deletedIds.filter((id) => !id.includes("\0")); // Postgres text cannot hold NUL
-  if (releasable.length > 0) await releaseClaims(deps.sql, projectId, input.workspaceId, releasable);
+  if (releasable.length > 0) await releaseClaims(deps, projectId, input.workspaceId, releasable, scope);
 
   const upsert = written.upsert;
   const notifications = await afterBeadsCommit(deps, auth, {
@@ -145,7 +142,7 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
       projectId,
       eventType: "bdh_sync",
       workspaceId: input.workspaceId,
-      alias: input.alias,
+      alias: ws.alias,
       details: {
         project_id: projectId,
         repo,

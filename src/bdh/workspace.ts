@@ -12,6 +12,8 @@ import { writePresence } from "../presence/presence";
 export interface TouchedWorkspace {
   workspace_id: string;
   project_id: string;
+  /** The workspace's own alias: what presence and claims record (issue 19, defect 5). */
+  alias: string;
   project_slug: string | null;
   repo_id: string | null;
   current_branch: string | null;
@@ -36,7 +38,7 @@ interface TouchRow extends TouchedWorkspace {
 async function touch(db: Db, projectId: string, workspaceId: string, humanName: string, role: string | null) {
   return db<TouchRow[]>`
     with target as (
-      select w.workspace_id, w.project_id, p.slug as project_slug, w.repo_id, w.current_branch,
+      select w.workspace_id, w.project_id, w.alias, p.slug as project_slug, w.repo_id, w.current_branch,
              (w.last_seen_at is null
               or w.last_seen_at < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})
               or w.human_name is distinct from ${humanName}::text
@@ -51,7 +53,7 @@ async function touch(db: Db, projectId: string, workspaceId: string, humanName: 
       where t.due and w.workspace_id = t.workspace_id and w.deleted_at is null
       returning w.workspace_id
     )
-    select t.workspace_id, t.project_id, t.project_slug, t.repo_id, t.current_branch,
+    select t.workspace_id, t.project_id, t.alias, t.project_slug, t.repo_id, t.current_branch,
            exists (select 1 from touched) as touched
     from target t`;
 }
@@ -64,7 +66,6 @@ export async function touchLiveWorkspace(
   deps: Deps,
   projectId: string,
   workspaceId: string,
-  alias: string,
   humanName: string,
   role: string | null,
 ): Promise<TouchedWorkspace> {
@@ -81,7 +82,8 @@ export async function touchLiveWorkspace(
   const validRole = role === null ? null : normalizeRole(role);
   await writePresence(deps, {
     workspace_id: workspaceId,
-    alias,
+    // never the alias a client sent: a body could name a peer (issue 19, defect 5)
+    alias: ws.alias,
     project_id: projectId,
     human_name: humanName,
     project_slug: ws.project_slug ?? undefined,

@@ -24,6 +24,36 @@ import {
   type Participant,
 } from "./data";
 import { waitingBySession, waitingOn } from "./waiting";
+import { presenceSlug, publishWorkspaceEvent } from "../events/publish";
+
+/** Characters of a chat body an event carries (docs/protocol/events.md). */
+const PREVIEW_CHARS = 80;
+
+/**
+ * chat.message_sent on every participant's channel (after commit), so a
+ * dashboard watching any one of them sees the conversation live
+ * (docs/protocol/dashboard-api.md#events-added).
+ */
+async function publishChatSent(
+  deps: Deps,
+  actor: Actor,
+  fromAlias: string,
+  sessionId: string,
+  messageId: string,
+  participants: Participant[],
+  body: string,
+): Promise<void> {
+  const slug = await presenceSlug(deps, actor.agentId);
+  const fields = {
+    session_id: sessionId,
+    message_id: messageId,
+    from_alias: fromAlias,
+    to_aliases: participants.filter((p) => p.agent_id !== actor.agentId).map((p) => p.alias),
+    preview: [...body].slice(0, PREVIEW_CHARS).join(""),
+    project_id: actor.projectId,
+  };
+  await Promise.all(participants.map((p) => publishWorkspaceEvent(deps, p.agent_id, "chat.message_sent", slug, fields)));
+}
 
 /** Session identity: SHA-256 hex of the sorted, de-duplicated agent UUIDs joined by "," (§8). */
 export function participantHash(agentIds: string[]): string {
@@ -95,6 +125,7 @@ export async function createOrSend(deps: Deps, actor: Actor, input: { to_aliases
     return { sessionId, message, participants, left };
   });
   await wakeStreams(deps, done.sessionId, "message");
+  await publishChatSent(deps, actor, actor.alias, done.sessionId, done.message.message_id, done.participants, input.message);
   const waiting = await waitingOn(deps, done.sessionId);
   return {
     session_id: done.sessionId,
@@ -108,13 +139,14 @@ export async function createOrSend(deps: Deps, actor: Actor, input: { to_aliases
 
 export async function sendInSession(deps: Deps, actor: Actor, sessionId: string, body: string, hangOn: boolean) {
   const alias = await accessSession(deps, actor, sessionId, "Not authorized to send messages to this session");
-  const message = await deps.sql.begin(async (tx) => {
+  const { message, participants } = await deps.sql.begin(async (tx) => {
     await lockSession(tx, sessionId);
     const m = await insertChatMessage(tx, { sessionId, fromAgentId: actor.agentId, fromAlias: alias, body, leaving: false, hangOn });
     await advanceReceiptTo(tx, sessionId, actor.agentId, m);
-    return m;
+    return { message: m, participants: await listParticipants(tx, sessionId) };
   });
   await wakeStreams(deps, sessionId, "message");
+  await publishChatSent(deps, actor, alias, sessionId, message.message_id, participants, body);
   return { message_id: message.message_id, delivered: true, extends_wait_seconds: hangOn ? 300 : 0 };
 }
 

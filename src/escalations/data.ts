@@ -89,10 +89,12 @@ export async function recordResponse(
   escalationId: string,
   response: string,
   note: string | null,
+  respondedBy: string | null,
 ): Promise<Escalation> {
   const [row] = await db<Escalation[]>`
     update server.escalations e
-    set status = 'responded', response = ${response}, response_note = ${note}, responded_at = now()
+    set status = 'responded', response = ${response}, response_note = ${note}, responded_at = now(),
+        responded_by = ${respondedBy}
     where e.id = ${escalationId}
     returning ${selectList(db, Escalation, "e", computed(db))}`;
   return row;

@@ -53,17 +53,23 @@ export const Escalation = t.Object({
   created_at: Timestamp,
   responded_at: t.Nullable(Timestamp),
   expires_at: t.Nullable(Timestamp),
+  /** Who answered: an alias, or user:<id> (docs/protocol/dashboard-api.md#escalations-responded_by). */
+  responded_by: t.Nullable(t.String()),
 });
 export type Escalation = typeof Escalation.static;
 
 export const EscalationCreated = t.Pick(Escalation, ["escalation_id", "status", "created_at", "expires_at"]);
 export type EscalationCreated = typeof EscalationCreated.static;
 
-export const EscalationSummary = t.Pick(Escalation, ["escalation_id", "alias", "subject", "status", "created_at", "expires_at"]);
+export const EscalationSummary = t.Pick(Escalation, [
+  "escalation_id", "alias", "subject", "status", "created_at", "expires_at", "responded_by",
+]);
 export type EscalationSummary = typeof EscalationSummary.static;
 export const EscalationPage = Page("escalations", EscalationSummary);
 
-export const EscalationResponded = t.Pick(Escalation, ["escalation_id", "status", "response", "response_note", "responded_at"]);
+export const EscalationResponded = t.Pick(Escalation, [
+  "escalation_id", "status", "response", "response_note", "responded_at", "responded_by",
+]);
 export type EscalationResponded = typeof EscalationResponded.static;
 
 /** A new escalation, as the service hands it to the data layer. */

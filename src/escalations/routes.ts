@@ -99,7 +99,8 @@ export function escalationRoutes(ctx: RouteContext) {
       "/:escalation_id/respond",
       async ({ auth, params, body }) => {
         const identity = await auth.aweb();
-        const row = await respondToEscalation(deps, identity, params.escalation_id, body.response, body.note ?? null);
+        const by = await auth.callerName();
+        const row = await respondToEscalation(deps, identity, params.escalation_id, body.response, body.note ?? null, by);
         return shape(EscalationResponded, row);
       },
       {

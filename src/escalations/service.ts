@@ -100,17 +100,19 @@ export async function respondToEscalation(
   rawId: string,
   response: string,
   note: string | null,
+  respondedBy: string | null,
 ): Promise<Escalation> {
   const escalationId = normalizeUuid(rawId);
   const row = await deps.sql.begin(async (tx) => {
     const found = escalationId === null ? null : await lockEscalation(tx, identity.projectId, escalationId);
     if (!found) throw notFound("Escalation not found");
     if (found.expired) throw conflict("Escalation has expired");
-    return recordResponse(tx, escalationId!, response, note);
+    return recordResponse(tx, escalationId!, response, note, respondedBy);
   });
   await publishWorkspaceEvent(deps, row.workspace_id, "escalation.responded", await presenceSlug(deps, row.workspace_id), {
     escalation_id: row.escalation_id,
     response,
+    responded_by: row.responded_by,
   });
   return row;
 }

@@ -14,7 +14,10 @@ export type EventType =
   | "reservation.acquired"
   | "reservation.released"
   | "reservation.renewed"
-  | "bead.status_changed";
+  | "bead.status_changed"
+  | "bead.claimed"
+  | "bead.unclaimed"
+  | "chat.message_sent";
 
 export async function publishWorkspaceEvent(
   deps: Deps,

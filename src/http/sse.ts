@@ -8,6 +8,7 @@
 // close: a close would wait for the queued bytes to drain, which never happens,
 // and leave the connection open with nothing flowing (docs/decisions.md).
 import type { Logger } from "../log";
+import { sseStreams } from "../metrics/process";
 
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream",
@@ -59,6 +60,7 @@ export function openEventStream(options: EventStreamOptions): Response {
   const finish = (cut = false) => {
     if (ended.signal.aborted) return;
     ended.abort();
+    sseStreams.open--;
     if (keepaliveTimer) clearTimeout(keepaliveTimer);
     options.requestSignal.removeEventListener("abort", onAbort);
     options.shutdownSignal.removeEventListener("abort", onAbort);
@@ -119,6 +121,7 @@ export function openEventStream(options: EventStreamOptions): Response {
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
+      sseStreams.open++; // finish() takes it back, exactly once
       if (options.requestSignal.aborted || options.shutdownSignal.aborted) return finish();
       options.requestSignal.addEventListener("abort", onAbort, { once: true });
       options.shutdownSignal.addEventListener("abort", onAbort, { once: true });

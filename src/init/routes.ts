@@ -6,6 +6,7 @@ import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWor
 import { canonicalizeOrigin, OriginError } from "../repos/canonical-origin";
 import { clientIpOf, enforceInitRateLimit } from "./rate-limit";
 import { runInit } from "./service";
+import { resolveIdentity } from "../auth/identity";
 
 export const InitBody = t.Object(
   {
@@ -46,6 +47,10 @@ export function initRoutes(ctx: RouteContext) {
     "/v1/init",
     async ({ body, request, server }) => {
       await enforceInitRateLimit(deps, clientIpOf(request, server, deps.config.trustForwardedFor));
+      // Optional credentials: the proof needed to mint a key for an existing alias (issue 19).
+      const headers = request.headers;
+      const sentCredentials = headers.has("authorization") || (headers.has("x-bh-auth") && deps.config.internalAuthSecret !== null);
+      const caller = sentCredentials ? await resolveIdentity(deps, headers) : null;
       const slug = (body.project_slug ?? "").trim();
       if (slug !== "" && !SLUG_RE.test(slug)) {
         throw invalid(["body", "project_slug"], "Invalid project_slug: use 1-256 characters of letters, digits, '/', '_', '.' or '-'", body.project_slug);
@@ -63,6 +68,7 @@ export function initRoutes(ctx: RouteContext) {
         role: parseRole(body.role, ["body", "role"]) ?? "agent",
         hostname: parseHostname(body.hostname, ["body", "hostname"]),
         workspacePath: parseWorkspacePath(body.workspace_path, ["body", "workspace_path"]),
+        caller,
       });
     },
     { body: InitBody, detail: { summary: "Bootstrap a project, agent, API key and (with repo_origin) workspace", tags: ["bootstrap"] } },

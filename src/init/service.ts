@@ -3,11 +3,12 @@
 // and workspace, all in ONE transaction (a failure leaves nothing behind, not
 // even the key, unlike the reference).
 import type { Deps } from "../deps";
-import { conflict, unprocessable } from "../http/errors";
+import type { Identity } from "../auth/identity";
+import { conflict, forbidden, unprocessable } from "../http/errors";
 import { mintApiKey } from "../auth/api-keys";
 import { findAgentByAlias, insertAgentIfAbsent, type AgentRow } from "../agents/data";
 import { liveAgentAliases, nextPrefix } from "../agents/alias-prefix";
-import { ensureAwebProject, ensureServerProject } from "../projects/data";
+import { ensureAwebProject, ensureServerProject, findProjectBySlug } from "../projects/data";
 import { ensureRepo, findReposByOrigin } from "../repos/data";
 import { findWorkspace, insertWorkspace, refreshWorkspace } from "../workspaces/data";
 import type { Db } from "../db/pool";
@@ -24,6 +25,8 @@ export interface InitInput {
   role: string;
   hostname: string;
   workspacePath: string;
+  /** The caller's credentials when it sent any (bdh never does): the proof for an existing alias. */
+  caller: Identity | null;
 }
 
 export interface InitResult {
@@ -49,11 +52,43 @@ async function resolveSlug(deps: Deps, input: InitInput): Promise<string> {
   return repos[0].project_slug;
 }
 
-/** Reuse the live agent with this alias or create it; concurrent inits converge. */
+/**
+ * May this caller get a new key for the existing agent? Only with proof
+ * (issue 19, docs/protocol/auth.md#init): that agent's own key, or a
+ * credential of the project that is not an agent's (a project key, a proxy
+ * user: a human of the project). The reference hands a key to anyone who
+ * names the alias.
+ */
+function mayActAs(caller: Identity | null, projectId: string, agentId: string): boolean {
+  if (caller === null || caller.publicReader || caller.projectDeleted || caller.projectId !== projectId) return false;
+  if (caller.mode === "proxy") return caller.principalType === "u" || caller.agentId === agentId;
+  return caller.agentId === null || caller.agentId === agentId;
+}
+
+/** A new agent may join an existing project unless the deployment is invite-only. */
+function mayJoin(caller: Identity | null, projectId: string): boolean {
+  return caller !== null && !caller.publicReader && !caller.agentDeleted && !caller.projectDeleted && caller.projectId === projectId;
+}
+
+/**
+ * bdh reads "alias_exists" in the body: with its default alias it asks again
+ * without one (the server then picks the next free name), with an explicit
+ * alias it tells the user to choose another.
+ */
+const aliasExists = (alias: string) =>
+  conflict(
+    `alias_exists: alias '${alias}' is already taken in this project. ` +
+      "Choose another alias, or authenticate as that agent to get a new key for it.",
+  );
+
+/** Reuse the live agent with this alias (with proof) or create it. */
 async function ensureAgent(tx: Db, projectId: string, alias: string, input: InitInput) {
   for (;;) {
     const existing = await findAgentByAlias(tx, projectId, alias);
-    if (existing) return { agent: existing, created: false };
+    if (existing) {
+      if (!mayActAs(input.caller, projectId, existing.agent_id)) throw aliasExists(alias);
+      return { agent: existing, created: false };
+    }
     const inserted = await insertAgentIfAbsent(tx, projectId, alias, input.humanName, input.agentType);
     if (inserted) return { agent: inserted, created: true };
   }
@@ -73,7 +108,13 @@ export async function runInit(deps: Deps, input: InitInput): Promise<InitResult>
   const slug = await resolveSlug(deps, input);
   return deps.sql.begin(async (tx) => {
     const [{ now }] = await tx<{ now: string }[]>`select now() as now`;
+    const existed = (await findProjectBySlug(tx, slug)) !== null;
     const project = await ensureAwebProject(tx, slug, input.projectName || slug);
+    // Invite-only deployments (BEADHUB_INVITE_ONLY): joining a project that
+    // exists needs a credential of it; creating a new project stays open.
+    if (deps.config.inviteOnly && existed && !mayJoin(input.caller, project.project_id)) {
+      throw forbidden("invite_only: joining this project requires an API key of the project");
+    }
 
     let alias = input.alias;
     if (alias === null && input.canonicalOrigin !== null) {

@@ -184,5 +184,5 @@ export const TOOLS: Record<string, (c: Call) => Promise<ToolResult>> = {
 };
 
 export function newCall(deps: Deps, ctx: RouteContext, request: Request, args: Args): Call {
-  return { deps, ctx, request, auth: new RequestAuth(deps, request.headers), args };
+  return { deps, ctx, request, auth: new RequestAuth(deps, request.headers, request), args };
 }

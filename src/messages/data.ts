@@ -1,5 +1,7 @@
 // aweb.messages: mail between agents of one project (contract aweb.md §7).
 import type { Db } from "../db/pool";
+import { selectList } from "../db/columns";
+import { SentMessage, type SentFilter } from "./model";
 
 export interface NewMessage {
   projectId: string;
@@ -92,4 +94,16 @@ export async function acknowledgeMessage(db: Db, projectId: string, messageId: s
     where project_id = ${projectId} and message_id = ${messageId} and to_agent_id = ${agentId}
     returning read_at`;
   return rows[0]?.read_at ?? null;
+}
+
+/** Mail the agent sent, newest first, limit+1 rows; the recipient's alias as it is now. */
+export async function listSent(db: Db, f: SentFilter): Promise<SentMessage[]> {
+  return db<SentMessage[]>`
+    select ${selectList(db, SentMessage, "m", { to_alias: db`a.alias` })}
+    from aweb.messages m
+    join aweb.agents a on a.agent_id = m.to_agent_id
+    where m.project_id = ${f.projectId} and m.from_agent_id = ${f.agentId}
+      ${f.after === null ? db`` : db`and (m.created_at, m.message_id) < (${f.after.createdAt}::timestamptz, ${f.after.messageId}::uuid)`}
+    order by m.created_at desc, m.message_id desc
+    limit ${f.limit + 1}`;
 }

@@ -7,6 +7,9 @@ import { authPlugin } from "../auth/plugin";
 import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
 import { normalizeUuid, queryBool, queryInt } from "../http/wire";
 import { publishWorkspaceEvent } from "../events/publish";
+import { describe } from "../http/openapi";
+import { SentPage, SentQuery } from "./model";
+import { sentMail } from "./service";
 import {
   acknowledgeMessage,
   findMessageRecipient,
@@ -88,6 +91,7 @@ export function messageRoutes(ctx: RouteContext) {
           from_alias: actor.alias,
           subject: message.subject,
           priority,
+          to_alias: recipient.alias,
         });
         return { message_id: inserted.message_id, status: "delivered", delivered_at: inserted.created_at };
       },
@@ -109,6 +113,17 @@ export function messageRoutes(ctx: RouteContext) {
           { additionalProperties: true },
         ),
         detail: { summary: "The calling agent's inbox, newest first", tags: ["mail"] },
+      },
+    )
+    .get(
+      "/sent",
+      async ({ auth, query }) => {
+        const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 500 });
+        return sentMail(deps, await auth.actor(), limit, query.cursor);
+      },
+      {
+        query: SentQuery,
+        detail: describe("Mail the calling agent sent, newest first", "mail", { 200: SentPage }, [401, 403, 404]),
       },
     )
     .post(

@@ -59,11 +59,12 @@ async function claimOutboxRows(db: Db, projectId: string): Promise<OutboxRow[]> 
   return rows.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
 }
 
-async function liveRecipients(db: Db, projectId: string, ids: string[]): Promise<Set<string>> {
-  const rows = await db<{ workspace_id: string }[]>`
-    select workspace_id from server.workspaces
+/** Live recipient workspaces → their alias (message.delivered carries it). */
+async function liveRecipients(db: Db, projectId: string, ids: string[]): Promise<Map<string, string>> {
+  const rows = await db<{ workspace_id: string; alias: string }[]>`
+    select workspace_id, alias from server.workspaces
     where project_id = ${projectId} and deleted_at is null and workspace_id = any(${db.array(ids)}::uuid[])`;
-  return new Set(rows.map((r) => r.workspace_id));
+  return new Map(rows.map((r) => [r.workspace_id, r.alias]));
 }
 
 const str = (v: unknown, fallback: string) => (v === undefined ? fallback : v === null ? "None" : String(v));
@@ -128,6 +129,7 @@ export async function deliverNotifications(
         from_alias: sender.alias,
         subject: d.subject,
         priority: "normal",
+        to_alias: live.get(d.to) ?? "",
       }),
     ),
   );

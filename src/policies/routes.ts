@@ -9,7 +9,11 @@ import { isoZ } from "../db/pool";
 import { forbidden, invalid, notFound } from "../http/errors";
 import { normalizeUuid, plainWorkspaceId, queryBool, queryInt } from "../http/wire";
 import { findProjectPolicy, listPolicyHistory, workspaceInProject } from "./data";
-import { activatePolicy, createPolicy, loadOrBootstrapActive, policyEtag, resetPolicy } from "./service";
+import { activatePolicy, createPolicy, loadActiveReadOnly, loadOrBootstrapActive, policyEtag, resetPolicy } from "./service";
+import type { Identity } from "../auth/identity";
+
+/** Whether a read may bootstrap the default policy (a read never writes for a non-writer, issue 19). */
+const mayWrite = (id: Identity) => !id.publicReader && !id.agentDeleted && !id.projectDeleted;
 import { policyView } from "./view";
 
 // Extra body and query keys are ignored (§0); Elysia forbids them at the root unless told.
@@ -43,8 +47,9 @@ export function policyRoutes(ctx: RouteContext) {
       "/active",
       async ({ auth, query, request, set }) => {
         const onlySelected = queryBool(query.only_selected, "only_selected", false);
-        const { projectId } = await auth.identity();
-        const policy = await loadOrBootstrapActive(sql, projectId);
+        const identity = await auth.identity();
+        const { projectId } = identity;
+        const policy = mayWrite(identity) ? await loadOrBootstrapActive(sql, projectId) : await loadActiveReadOnly(sql, projectId);
         const etag = policyEtag(policy);
         // Exact string comparison, before the role is validated (§15, §19.13).
         if (request.headers.get("if-none-match") === etag) {
@@ -63,8 +68,9 @@ export function policyRoutes(ctx: RouteContext) {
       "/history",
       async ({ auth, query }) => {
         const limit = queryInt(query.limit, "limit", 20, { min: 1, max: 100 });
-        const { projectId } = await auth.identity();
-        await loadOrBootstrapActive(sql, projectId);
+        const identity = await auth.identity();
+        const { projectId } = identity;
+        if (mayWrite(identity)) await loadOrBootstrapActive(sql, projectId);
         const rows = await listPolicyHistory(sql, projectId, limit);
         return { policies: rows.map((r) => ({ ...r, created_at: isoZ(r.created_at) })) };
       },

@@ -38,6 +38,29 @@ export async function loadOrBootstrapActive(sql: Sql, projectId: string): Promis
   });
 }
 
+/** Stands for "no version stored yet" in the transient default a non-writer reads. */
+const UNSTORED_POLICY_ID = "00000000-0000-0000-0000-000000000000";
+const UNSTORED_AT = "1970-01-01T00:00:00.000000+00:00";
+
+/**
+ * The active policy for a caller who may not write (a public reader, a deleted
+ * agent's key): a read never writes for them (issue 19). With no active
+ * version yet they get the default bundle, unstored, as version 0.
+ */
+export async function loadActiveReadOnly(sql: Sql, projectId: string): Promise<PolicyRow> {
+  const active = await findActivePolicy(sql, projectId);
+  if (active) return active;
+  return {
+    policy_id: UNSTORED_POLICY_ID,
+    project_id: projectId,
+    version: 0,
+    bundle_json: { ...loadDefaultBundle() },
+    created_by_workspace_id: null,
+    created_at: UNSTORED_AT,
+    updated_at: UNSTORED_AT,
+  };
+}
+
 export interface CreatePolicyInput {
   projectId: string;
   bundle: PolicyBundle;

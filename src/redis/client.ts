@@ -2,7 +2,10 @@
 // down (no offline queue) so callers can treat a failure as "absent" instead of
 // hanging, and the client keeps reconnecting on its own.
 import Redis from "ioredis";
+import { redactUrl } from "../config";
 import { installTracingChannelFix } from "./tracing-channel-fix";
+
+export { redactUrl };
 
 installTracingChannelFix();
 
@@ -61,12 +64,3 @@ export async function hgetallMany(redis: Redis, keys: string[]): Promise<Record<
 }
 
 /** Drop the password from a URL before it reaches a log line or an error. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "<invalid url>";
-  }
-}

@@ -149,3 +149,21 @@ export async function othersHoldUnder(db: Db, projectId: string, agentId: string
     limit 1`;
   return rows.length > 0;
 }
+
+export interface ForcedRow {
+  resource_key: string;
+  holder_agent_id: string;
+  holder_alias: string;
+  active: boolean;
+  metadata: Metadata;
+  project_slug: string | null;
+}
+
+/** Delete these keys' reservations whoever holds them (expired ones too); `active` says which were still held. */
+export async function deleteKeys(db: Db, projectId: string, resourceKeys: string[]): Promise<ForcedRow[]> {
+  return db<ForcedRow[]>`
+    delete from aweb.reservations
+    where project_id = ${projectId} and resource_key = any(${db.array(resourceKeys)}::text[])
+    returning resource_key, holder_agent_id, holder_alias, expires_at > now() as active,
+              metadata_json as metadata, ${slugOf(db, projectId)}`;
+}

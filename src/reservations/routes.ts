@@ -5,7 +5,8 @@ import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { checkIndexable } from "../http/wire";
 import { listActive } from "./data";
-import { acquire, release, renew, reservationTtl, revoke } from "./service";
+import { describe } from "../http/openapi";
+import { acquire, forceRelease, release, renew, reservationTtl, revoke } from "./service";
 
 const strict = { additionalProperties: false } as const;
 const ResourceKey = t.String({ minLength: 1, maxLength: 4096 });
@@ -64,6 +65,19 @@ export function reservationRoutes(ctx: RouteContext) {
       body: t.Object({ resource_key: ResourceKey }, strict),
       detail: { summary: "Release your reservation (idempotent)", tags: ["reservations"] },
     })
+    .post(
+      "/force-release",
+      async ({ auth, body }) => forceRelease(deps, await auth.requireHuman(), body.resource_keys),
+      {
+        body: t.Object({ resource_keys: t.Array(ResourceKey, { minItems: 1, maxItems: 100 }) }, strict),
+        detail: describe(
+          "Release any reservations on these keys, whoever holds them (humans only)",
+          "reservations",
+          { 200: t.Object({ released: t.Array(t.String()), not_found: t.Array(t.String()) }) },
+          [401, 403],
+        ),
+      },
+    )
     .post(
       "/revoke",
       async ({ auth, body }) => revoke(deps, await auth.actor(), body.prefix ? body.prefix : null),

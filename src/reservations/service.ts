@@ -1,12 +1,13 @@
 // Reservation operations for the acting agent (aweb.md §9) plus the dashboard
 // events they cause (beadhub.md §11; we publish them, the reference never did).
 import type { Deps } from "../deps";
-import type { Actor } from "../auth/identity";
+import type { Actor, Human } from "../auth/identity";
 import { conflict, forbidden, notFound } from "../http/errors";
 import { bodyInt } from "../http/wire";
 import { publishWorkspaceEvent, type EventType } from "../events/publish";
 import {
   activeHolder,
+  deleteKeys,
   othersHoldUnder,
   releaseOwn,
   renewOwn,
@@ -123,4 +124,29 @@ export async function revoke(deps: Deps, actor: Actor, prefix: string | null) {
     await publish(deps, "reservation.released", actor, rows[0].project_slug, active, null, null);
   }
   return { status: "revoked", deleted: rows.length, revoked_count: rows.length, revoked_keys: keys };
+}
+
+/**
+ * A human's force-release (docs/protocol/dashboard-api.md#post-v1reservationsforce-release):
+ * the keys' reservations go whoever holds them. Keys in request order, each
+ * once; an expired or missing one is not_found. Each holder's channel gets
+ * reservation.released with forced and released_by.
+ */
+export async function forceRelease(deps: Deps, human: Human, resourceKeys: string[]) {
+  const keys = [...new Set(resourceKeys)];
+  const rows = await deleteKeys(deps.sql, human.projectId, keys);
+  const held = new Map(rows.filter((r) => r.active).map((r) => [r.resource_key, r]));
+  for (const row of held.values()) {
+    await publishWorkspaceEvent(deps, row.holder_agent_id, "reservation.released", row.project_slug, {
+      paths: [row.resource_key],
+      alias: row.holder_alias,
+      ttl_seconds: null,
+      bead_id: null,
+      reason: typeof row.metadata?.reason === "string" ? row.metadata.reason : null,
+      exclusive: true,
+      forced: true,
+      released_by: human.name,
+    });
+  }
+  return { released: keys.filter((k) => held.has(k)), not_found: keys.filter((k) => !held.has(k)) };
 }

@@ -9,7 +9,7 @@ import type { Deps } from "../deps";
 import { openEventStream, sleeper } from "../http/sse";
 import { channels } from "../redis/keys";
 
-export const EVENT_CATEGORIES = ["reservation", "message", "escalation", "bead"] as const;
+export const EVENT_CATEGORIES = ["reservation", "message", "escalation", "bead", "chat"] as const;
 
 interface Timings {
   /** Silence after which a `: keepalive` comment is sent (§16.4: 30 s). */

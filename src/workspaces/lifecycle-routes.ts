@@ -63,13 +63,17 @@ export function workspaceLifecycleRoutes(ctx: RouteContext) {
         const ws = await findWorkspace(deps.sql, id);
         if (!ws || ws.project_id !== identity.projectId) throw notFound(`Workspace ${params.workspace_id} not found`);
         const deletedAt = await deps.sql.begin(async (tx) => {
+          // The update locks the workspace row, which every claim write locks
+          // first: a claim racing this delete either commits before it (and is
+          // deleted below) or sees the workspace deleted (issue 19, defect 3).
           const at = await softDeleteWorkspace(tx, id);
-          if (at === null) throw notFound(`Workspace ${params.workspace_id} is already deleted`);
-          // Soft delete does not fire the FK cascade; claims go now. Presence stays
+          // Soft delete does not fire the FK cascade; claims go now, and also on
+          // a second DELETE, so no leftover can outlive it. Presence stays
           // until its TTL (§4.7, §19.17).
           await deleteClaimsOfWorkspaces(tx, [id]);
           return at;
         });
+        if (deletedAt === null) throw notFound(`Workspace ${params.workspace_id} is already deleted`);
         return { workspace_id: id, alias: ws.alias, deleted_at: deletedAt };
       },
       {

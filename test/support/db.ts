@@ -14,7 +14,15 @@ export function urlFor(database: string): string {
   return u.toString();
 }
 
+/**
+ * Names of this run's databases start with `beadhub_t_<run>_` / `beadhub_e_<run>_`,
+ * so test/run.ts can drop whatever a crashed file left behind.
+ */
+export const RUN_ID = process.env.BEADHUB_TEST_RUN ?? String(process.pid);
+
 export function templateName(): string {
+  // test/run.ts builds one template per run and drops it at the end.
+  if (process.env.BEADHUB_TEST_TEMPLATE) return process.env.BEADHUB_TEST_TEMPLATE;
   const hash = createHash("sha256");
   for (const m of MIGRATIONS) hash.update(m.schema + "/" + m.name + "\n" + m.sql);
   return "beadhub_tmpl_" + hash.digest("hex").slice(0, 12);
@@ -55,7 +63,7 @@ export async function ensureTemplate(): Promise<string> {
 
 export async function createDatabaseFromTemplate(): Promise<string> {
   const template = await ensureTemplate();
-  const name = `beadhub_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const name = `beadhub_t_${RUN_ID}_${Math.random().toString(36).slice(2, 10)}`;
   const sql = admin();
   try {
     await sql`create database ${sql(name)} template ${sql(template)}`;
@@ -66,7 +74,7 @@ export async function createDatabaseFromTemplate(): Promise<string> {
 }
 
 export async function createEmptyDatabase(): Promise<string> {
-  const name = `beadhub_e_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const name = `beadhub_e_${RUN_ID}_${Math.random().toString(36).slice(2, 10)}`;
   const sql = admin();
   try {
     await sql`create database ${sql(name)}`;

@@ -144,7 +144,7 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   let output = "";
-  const proc = Bun.spawn([join(import.meta.dir, "../../node_modules/.bin/bun"), "src/main.ts", "serve"], {
+  const proc = Bun.spawn([join(import.meta.dir, "../../node_modules/.bin/bun"), "src/main.ts", "serve", "--create-database"], {
     cwd: join(import.meta.dir, "../.."),
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", BEADHUB_HOST: "127.0.0.1", BEADHUB_PORT: String(port), ...env },
     stdout: "pipe",

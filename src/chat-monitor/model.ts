@@ -1,0 +1,49 @@
+// Chat monitor: the shapes of /v1/chat/monitor, declared once
+// (docs/protocol/dashboard-api.md#chat-monitor-human-only).
+import { t } from "elysia";
+import { Page, Timestamp, Uuid } from "../http/model";
+
+export const PREVIEW_CHARS = 80;
+
+export const MonitorQuery = t.Object({ limit: t.Optional(t.String()), cursor: t.Optional(t.String()) });
+export const TranscriptQuery = t.Object({ limit: t.Optional(t.String()), before: t.Optional(t.String()) });
+export const SessionParams = t.Object({ session_id: t.String() });
+
+export const Participant = t.Object({ agent_id: Uuid, alias: t.String() });
+
+export const MonitoredSession = t.Object({
+  session_id: Uuid,
+  participants: t.Array(Participant),
+  message_count: t.Integer(),
+  last_message_at: t.Nullable(Timestamp),
+  last_message_preview: t.Nullable(t.String()),
+  last_from_alias: t.Nullable(t.String()),
+});
+export type MonitoredSession = typeof MonitoredSession.static;
+export const MonitorPage = Page("sessions", MonitoredSession);
+
+/** The chat history item (GET /v1/chat/sessions/{id}/messages). */
+export const TranscriptMessage = t.Object({
+  message_id: Uuid,
+  from_agent: t.String(),
+  body: t.String(),
+  timestamp: Timestamp,
+  sender_leaving: t.Boolean(),
+});
+export type TranscriptMessage = typeof TranscriptMessage.static;
+
+export const Transcript = t.Object({
+  session_id: Uuid,
+  participants: t.Array(Participant),
+  messages: t.Array(TranscriptMessage),
+});
+
+/** A session row plus its sort key (last activity) for the cursor. */
+export type MonitoredRow = MonitoredSession & { activity: string };
+
+export interface MonitorFilter {
+  projectId: string;
+  /** Keyset position in (activity DESC, session_id DESC) order. */
+  after: { activity: string; sessionId: string } | null;
+  limit: number;
+}

@@ -1,0 +1,186 @@
+// Claims: the one place their rules live (contract beadhub.md §14,
+// docs/protocol/dashboard-api.md#claims). bdh's pre-flight and sync, the REST
+// routes and the MCP tools all claim and release through here.
+//
+// Exclusivity is per (project, bead_id) across repos (§19.6): a claim takes a
+// transaction-scoped advisory lock on (project, bead) before it looks for
+// another holder, so of two agents claiming at once exactly one wins.
+// Decision (§20 Q1): a jump-in keeps the reference's single holder — bdh's
+// --:jump-in only overrides the pre-flight on the client.
+//
+// Lock order, for every write: the workspace row (lockWorkspace) first, then
+// the bead's advisory lock, then claim rows. A workspace or repo deletion
+// updates the workspace row before it deletes the claims, so a claim cannot
+// land on a workspace that is being deleted (issue 19, defect 3), and claims
+// and releases of one workspace cannot deadlock on its focus update.
+import type { Deps } from "../deps";
+import type { Human, Identity } from "../auth/identity";
+import { conflict, forbidden, gone } from "../http/errors";
+import { publishWorkspaceEvent } from "../events/publish";
+import { presenceSlug } from "../events/publish";
+import { requireOwnWorkspace } from "../workspaces/access";
+import {
+  deleteClaims,
+  findHolders,
+  findIssueTitle,
+  findOtherHolder,
+  listClaims,
+  listRecentClaims,
+  lockWorkspace,
+  refocus,
+  resolveApex,
+  setFocus,
+  upsertClaim,
+} from "./data";
+import type { ClaimHolder, ClaimListFilter, ClaimRow, Claimed, RecentClaim, Released, RemovedClaim } from "./model";
+
+export const claimConflictReason = (beadId: string, holder: ClaimHolder) =>
+  `${beadId} is being worked on by ${holder.alias} (${holder.human_name})`;
+
+/** The pre-flight's question: may this workspace claim the bead? The refusal text, or null. */
+export async function claimRefusal(deps: Deps, projectId: string, beadId: string, workspaceId: string): Promise<string | null> {
+  const holder = await findOtherHolder(deps.sql, projectId, beadId, workspaceId);
+  return holder ? claimConflictReason(beadId, holder) : null;
+}
+
+/** The project's most recent claims (bdh's beads_in_progress). */
+export function recentClaims(deps: Deps, projectId: string): Promise<RecentClaim[]> {
+  return listRecentClaims(deps.sql, projectId);
+}
+
+export function findClaims(deps: Deps, filter: ClaimListFilter): Promise<ClaimRow[]> {
+  return listClaims(deps.sql, filter);
+}
+
+export type ClaimOutcome =
+  | { claimed: Claimed; holder: null }
+  | { claimed: null; holder: ClaimHolder };
+
+/**
+ * Claim a bead for a workspace, under the workspace's own alias and human
+ * name (issue 19, defect 5: never a name the client sent). 410 when the
+ * workspace is not live once locked. Publishes bead.claimed after commit.
+ */
+export async function claimBead(
+  deps: Deps,
+  c: { projectId: string; workspaceId: string; beadId: string; projectSlug?: string | null },
+): Promise<ClaimOutcome> {
+  const [apex, title] = await Promise.all([
+    resolveApex(deps.sql, c.projectId, c.beadId),
+    findIssueTitle(deps.sql, c.projectId, c.beadId),
+  ]);
+  const outcome = await deps.sql.begin(async (tx): Promise<ClaimOutcome> => {
+    const ws = await lockWorkspace(tx, c.projectId, c.workspaceId);
+    if (!ws || !ws.live) throw gone("Workspace was deleted");
+    await tx`select pg_advisory_xact_lock(hashtextextended(${`claim:${c.projectId}:${c.beadId}`}, 0))`;
+    const holder = await findOtherHolder(tx, c.projectId, c.beadId, c.workspaceId);
+    if (holder) return { claimed: null, holder };
+    const claimedAt = await upsertClaim(tx, { ...c, alias: ws.alias, humanName: ws.human_name, apex });
+    if (apex) await setFocus(tx, c.projectId, c.workspaceId, apex);
+    const claimed = {
+      bead_id: c.beadId,
+      workspace_id: c.workspaceId,
+      alias: ws.alias,
+      title,
+      claimed_at: claimedAt,
+      project_id: c.projectId,
+    };
+    return { claimed, holder: null };
+  });
+  if (outcome.claimed) {
+    const slug = c.projectSlug !== undefined ? c.projectSlug : await presenceSlug(deps, c.workspaceId);
+    await publishWorkspaceEvent(deps, c.workspaceId, "bead.claimed", slug, {
+      bead_id: c.beadId,
+      alias: outcome.claimed.alias,
+      title,
+    });
+  }
+  return outcome;
+}
+
+/**
+ * Release one workspace's claims on these beads, then point its focus at the
+ * apex of its most recent remaining claim (focus_updated_at is bumped even
+ * when nothing was deleted, as in the reference). Publishes bead.unclaimed per
+ * released claim. A deleted workspace has no claims to release.
+ */
+export async function releaseClaims(
+  deps: Deps,
+  projectId: string,
+  workspaceId: string,
+  beadIds: string[],
+  extra: { projectSlug?: string | null; event?: Record<string, unknown> } = {},
+): Promise<RemovedClaim[]> {
+  if (beadIds.length === 0) return [];
+  const removed = await deps.sql.begin(async (tx) => {
+    const ws = await lockWorkspace(tx, projectId, workspaceId);
+    if (!ws) return [];
+    const rows = await deleteClaims(tx, projectId, workspaceId, beadIds);
+    await refocus(tx, projectId, workspaceId);
+    return rows;
+  });
+  if (removed.length > 0) {
+    const slug = extra.projectSlug !== undefined ? extra.projectSlug : await presenceSlug(deps, workspaceId);
+    const titles = await Promise.all(removed.map((r) => findIssueTitle(deps.sql, projectId, r.bead_id)));
+    for (const [i, r] of removed.entries()) {
+      await publishWorkspaceEvent(deps, workspaceId, "bead.unclaimed", slug, {
+        bead_id: r.bead_id,
+        alias: r.alias,
+        title: titles[i],
+        ...extra.event,
+      });
+    }
+  }
+  return removed;
+}
+
+/** The workspace a request names, or the caller's own (its actor agent's). */
+function workspaceOf(identity: Identity, raw: string | null): string {
+  if (raw !== null) return raw;
+  if (identity.agentId === null) throw forbidden("API key is not bound to an agent");
+  return identity.agentId;
+}
+
+/** POST /v1/claims: claim for the caller's own live workspace; 409 with the pre-flight's text when held. */
+export async function claimIssue(
+  deps: Deps,
+  identity: Identity,
+  input: { bead_id: string; workspace_id: string | null },
+): Promise<Claimed> {
+  const workspaceId = workspaceOf(identity, input.workspace_id);
+  await requireOwnWorkspace(deps.sql, identity, workspaceId);
+  const outcome = await claimBead(deps, { projectId: identity.projectId, workspaceId, beadId: input.bead_id });
+  if (outcome.holder) throw conflict(claimConflictReason(input.bead_id, outcome.holder));
+  return outcome.claimed;
+}
+
+/**
+ * POST /v1/claims/release. An agent releases its own live workspace's claim;
+ * a human (already checked by the caller) any claim in the project, by
+ * workspace or, without one, every holder of the bead.
+ */
+export async function releaseIssue(
+  deps: Deps,
+  identity: Identity,
+  input: { bead_id: string; workspace_id: string | null },
+  human: Human | null = null,
+): Promise<Released> {
+  const projectId = identity.projectId;
+  if (human === null) {
+    const workspaceId = workspaceOf(identity, input.workspace_id);
+    await requireOwnWorkspace(deps.sql, identity, workspaceId);
+    const removed = await releaseClaims(deps, projectId, workspaceId, [input.bead_id]);
+    return { released: removed.length > 0, bead_id: input.bead_id, workspace_id: workspaceId };
+  }
+  const event = { released_by: human.name };
+  const holders = input.workspace_id !== null ? [input.workspace_id] : await findHolders(deps.sql, projectId, input.bead_id);
+  let released: RemovedClaim[] = [];
+  for (const workspaceId of holders) {
+    released = released.concat(await releaseClaims(deps, projectId, workspaceId, [input.bead_id], { event }));
+  }
+  return {
+    released: released.length > 0,
+    bead_id: input.bead_id,
+    workspace_id: input.workspace_id ?? released[0]?.workspace_id ?? null,
+  };
+}

@@ -1,0 +1,31 @@
+// Mail: the shapes of the routes added beside aweb's (docs/protocol/dashboard-api.md#get-v1messagessent).
+import { t } from "elysia";
+import { Page, Timestamp, Uuid } from "../http/model";
+
+export const SentQuery = t.Object({ limit: t.Optional(t.String()), cursor: t.Optional(t.String()) });
+
+/** The inbox item, plus the recipient. */
+export const SentMessage = t.Object({
+  message_id: Uuid,
+  from_agent_id: Uuid,
+  from_alias: t.String(),
+  subject: t.String(),
+  body: t.String(),
+  priority: t.String(),
+  thread_id: t.Nullable(Uuid),
+  read_at: t.Nullable(Timestamp),
+  created_at: Timestamp,
+  to_agent_id: Uuid,
+  to_alias: t.String(),
+});
+export type SentMessage = typeof SentMessage.static;
+
+export const SentPage = Page("messages", SentMessage);
+
+export interface SentFilter {
+  projectId: string;
+  agentId: string;
+  /** Keyset position in (created_at DESC, message_id DESC) order. */
+  after: { createdAt: string; messageId: string } | null;
+  limit: number;
+}
