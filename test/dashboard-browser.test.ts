@@ -100,6 +100,8 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     const id = created.body.escalation_id;
     await page.getByText("Deploy to production?").first().waitFor(WAIT);
     await page.locator("[data-test=attention]").waitFor(WAIT);
+    // The live feed shows the event as it arrived on the status stream.
+    await page.locator("[data-test=feed]").getByText("escalation.created").waitFor(WAIT);
     await page.getByText("Deploy to production?").first().click();
     await page.getByText("Situation").waitFor(WAIT);
     // Agent text is text: the tag shows literally and runs nothing; markdown bold renders.
@@ -113,7 +115,8 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     expect(r.body.status).toBe("responded");
     expect(r.body.response).toBe("Wait for review");
     expect(r.body.response_note).toBe("ship it after lunch");
-    if ("responded_by" in r.body) expect(r.body.responded_by).toBe("ada");
+    expect(r.body.responded_by).toBe("ada");
+    await page.getByText("answered by ada").waitFor(WAIT);
   }, 30_000);
 
   test("send mail to two agents and see it in their inboxes; mail to the human shows up live", async () => {
@@ -156,6 +159,19 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     await page.locator("[data-test=transcript]").getByText("Great, thanks!").waitFor(WAIT);
     const history = await api("GET", `/v1/chat/sessions/${sessionId}/messages`, alice.api_key);
     expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual(["Are you blocked?", "No, almost done.", "Great, thanks!"]);
+  }, 30_000);
+
+  test("the monitor lists every conversation of the project and opens any transcript", async () => {
+    if (!has.monitor) return console.warn("SKIP monitor: GET /v1/chat/monitor missing");
+    const started = await api("POST", "/v1/chat/sessions", alice.api_key, { to_aliases: ["bob-review"], message: "Can you review PR 7?" });
+    expect(started.status).toBe(200);
+    await page.goto(`${base}/chat`);
+    await page.getByRole("tab", { name: /Monitor/ }).click();
+    await page.locator("[data-test=monitor]").getByText("alice-dev, bob-review").click();
+    await page.locator("[data-test=transcript]").getByText("Can you review PR 7?").waitFor(WAIT);
+    // A later message shows up without a reload (chat.message_sent on the status stream).
+    expect((await api("POST", `/v1/chat/sessions/${started.body.session_id}/messages`, bob.api_key, { body: "On it." })).status).toBe(200);
+    await page.locator("[data-test=transcript]").getByText("On it.").waitFor(WAIT);
   }, 30_000);
 
   test("edit a policy into a new active version; a concurrent change is shown as 409 and the edits kept; activate an old one", async () => {
