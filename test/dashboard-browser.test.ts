@@ -138,7 +138,8 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     await page.locator("[data-test=mail-inbox]").getByText("Re: Standup").waitFor(WAIT);
     await page.locator("[data-test=mail-inbox]").getByText("Re: Standup").click();
     await page.getByRole("button", { name: "Mark read" }).click();
-    await page.getByRole("button", { name: "Mark read" }).waitFor({ state: "detached", ...WAIT });
+    // The busy button is relabelled at once; the unread count drops only after the server answered.
+    await page.getByRole("tab", { name: "Inbox (0 unread)" }).waitFor(WAIT);
     const msgs = (await api("GET", "/v1/messages/inbox", human.api_key)).body.messages;
     expect(msgs.find((m: { subject: string }) => m.subject === "Re: Standup").read_at).not.toBeNull();
   }, 30_000);
