@@ -236,6 +236,17 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
   }, 30_000);
 
   test("screenshots of every page, light and dark, and one narrow", async () => {
+    // A project with some life in it: issues with dependencies, a claim, a lock.
+    const issues = [
+      { id: "app-1", title: "Login fails with SSO accounts", status: "in_progress", priority: 1, issue_type: "bug", description: "Users from **Okta** get a 500.\n\n- reproduce with `sso=1`\n- check the callback" },
+      { id: "app-2", title: "Add audit log export", status: "open", priority: 2, issue_type: "feature", dependencies: [{ issue_id: "app-2", depends_on_id: "app-1", type: "blocks" }] },
+      { id: "app-3", title: "Upgrade the ORM", status: "open", priority: 3, issue_type: "chore", labels: ["tech-debt"] },
+      { id: "app-4", title: "Rate-limit the public API", status: "closed", priority: 1, issue_type: "task" },
+    ];
+    const up = await api("POST", "/v1/beads/upload", alice.api_key, { repo: "github.com/acme/app", branch: "main", issues });
+    expect(up.status).toBe(200);
+    if (has.claims) expect((await api("POST", "/v1/claims", alice.api_key, { bead_id: "app-1" })).status).toBe(200);
+    await api("POST", "/v1/reservations", bob.api_key, { resource_key: "src/auth/sso.ts", ttl_seconds: 1800, metadata: { reason: "manual" } });
     await api("POST", "/v1/escalations", bob.api_key, {
       workspace_id: bob.workspace_id,
       alias: bob.alias,

@@ -38,12 +38,34 @@ export interface FeedEvent {
   from_alias?: string;
   [k: string]: unknown;
 }
-export const feed = signal<FeedEvent[]>([]);
+// The feed survives a reload of the tab (sessionStorage), not the tab itself.
+const FEED_KEY = "beadhub.feed";
+export const feed = signal<FeedEvent[]>(readFeed());
+function readFeed(): FeedEvent[] {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(FEED_KEY) ?? "[]");
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+feed.subscribe((items) => {
+  try {
+    sessionStorage.setItem(FEED_KEY, JSON.stringify(items));
+  } catch {
+    /* storage full or off: the feed still works for this page */
+  }
+});
 /** Bumped on every event and every poll: pages reload what they show. */
 export const tick = signal(0);
 export const streamState = signal<"connecting" | "live" | "retrying" | "off">("off");
 
 let stream: AbortController | null = null;
+
+function eventKey(e: FeedEvent): string {
+  const { workspace_id: _w, ...rest } = e;
+  return JSON.stringify(rest);
+}
 let bumpTimer: ReturnType<typeof setTimeout> | null = null;
 function bump(): void {
   if (bumpTimer) return;
@@ -73,7 +95,9 @@ export function startStream(): void {
           (data) => {
             const ev = data as FeedEvent;
             if (ev && typeof ev.type === "string") {
-              feed.value = [ev, ...feed.value].slice(0, 100);
+              // One event can arrive once per participant's channel (chat): show it once.
+              const key = eventKey(ev);
+              if (!feed.value.slice(0, 30).some((e) => eventKey(e) === key)) feed.value = [ev, ...feed.value].slice(0, 100);
               bump();
             }
           },
