@@ -274,7 +274,19 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
         await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
       }
     }
+    // Two detail pages too (light only).
     await page.emulateMedia({ colorScheme: "light" });
+    await page.goto(`${base}/issues/app-2`);
+    await page.getByText("Blocked by").waitFor(WAIT);
+    await page.locator(".card", { hasText: "Blocked by" }).getByText("app-1").waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, "issue-detail-light.png"), fullPage: true });
+    await page.goto(`${base}/issues/app-1`);
+    await page.locator(".card", { hasText: "Blocks" }).getByText("app-2").waitFor(WAIT);
+    await page.locator(".md li").first().waitFor(WAIT);
+    await page.goto(`${base}/escalations`);
+    await page.getByText("Which API version should the client target?").click();
+    await page.getByRole("button", { name: "v2" }).waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, "escalation-detail-light.png"), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/`);
     await page.locator("[data-test=online]").waitFor(WAIT);
@@ -284,6 +296,28 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 860 });
   }, 120_000);
+
+  test("create my human identity from the sign-in page", async () => {
+    const ctx = await browser.newContext();
+    try {
+      const p = await ctx.newPage();
+      await p.goto(`${base}/`);
+      await p.waitForURL(/\/signin$/, { waitUntil: "commit", ...WAIT });
+      await p.fill("input[name=project_slug]", "demo");
+      await p.fill("input[name=human_name]", "Grace Hopper");
+      await p.getByRole("button", { name: "Create" }).click();
+      const key = (await p.locator("[data-test=new-key]").textContent({ timeout: 15_000 }))!.trim();
+      expect(key).toMatch(/^aw_sk_/);
+      await p.getByRole("button", { name: "Open the dashboard" }).click();
+      await p.locator(".who").getByText("Grace Hopper", { exact: false }).waitFor(WAIT);
+      const me = await t.request("GET", "/v1/auth/introspect", { token: key });
+      expect(me.body.agent_type).toBe("human");
+      expect(me.body.human_name).toBe("Grace Hopper");
+      expect(me.body.project_id).toBe(human.project_id);
+    } finally {
+      await ctx.close();
+    }
+  }, 30_000);
 
   test("an agent's key sees the 'not a human' warning", async () => {
     const ctx = await browser.newContext();
