@@ -297,6 +297,51 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   }, 120_000);
 
+  test("issues: search and filters narrow the list; a row opens the detail", async () => {
+    await page.goto(`${base}/issues`);
+    await page.getByText("Upgrade the ORM").waitFor(WAIT);
+    await page.fill("input[name=q]", "sso");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByText("Upgrade the ORM").waitFor({ state: "detached", ...WAIT });
+    expect(await page.locator("tbody tr").count()).toBe(1);
+    await page.fill("input[name=q]", "");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.selectOption("select[name=status]", "closed");
+    await page.getByText("Rate-limit the public API").waitFor(WAIT);
+    expect(await page.locator("tbody tr").count()).toBe(1);
+    await page.getByText("app-4").click();
+    await page.locator("h1").getByText("Rate-limit the public API").waitFor(WAIT);
+  }, 30_000);
+
+  test("workspaces: delete one, find it under deleted, restore it", async () => {
+    const dave = await initRepoAgent(t, "demo", "dave-ops", { role: "ops" });
+    await online(dave, "ops");
+    await page.goto(`${base}/workspaces`);
+    const row = page.locator("[data-test=workspaces] tr", { hasText: "dave-ops" });
+    await row.waitFor(WAIT);
+    page.once("dialog", (d) => d.accept());
+    await row.getByRole("button", { name: "Delete" }).click();
+    await row.waitFor({ state: "detached", ...WAIT });
+    const deleted = await api("GET", "/v1/workspaces?include_deleted=true&include_presence=false&limit=200", human.api_key);
+    expect(deleted.body.workspaces.find((w: { alias: string }) => w.alias === "dave-ops").deleted_at).not.toBeNull();
+    await page.getByRole("tab", { name: /deleted/ }).click();
+    // Restoring is bound to the workspace's own key (contract §4.8): the human is told so.
+    await page.locator("[data-test=workspaces] tr", { hasText: "dave-ops" }).getByText("restored by its own agent").waitFor(WAIT);
+    // Signed in as that agent, the dashboard restores it.
+    const ctx = await browser.newContext();
+    try {
+      const p = await ctx.newPage();
+      await p.goto(`${base}/workspaces#api_key=${dave.api_key}`);
+      await p.getByRole("tab", { name: /deleted/ }).click();
+      await p.locator("[data-test=workspaces] tr", { hasText: "dave-ops" }).getByRole("button", { name: "Restore" }).click();
+      await p.getByRole("tab", { name: "deleted (0)" }).waitFor(WAIT);
+    } finally {
+      await ctx.close();
+    }
+    const after = await api("GET", "/v1/workspaces?include_deleted=true&include_presence=false&limit=200", human.api_key);
+    expect(after.body.workspaces.find((w: { alias: string }) => w.alias === "dave-ops").deleted_at).toBeNull();
+  }, 30_000);
+
   test("create my human identity from the sign-in page", async () => {
     const ctx = await browser.newContext();
     try {

@@ -1,7 +1,7 @@
 // Claims, locks and workspaces, with the oversight actions a human may take.
 import { useState } from "preact/hooks";
 import { api } from "../api";
-import { isHuman, navigate } from "../state";
+import { isHuman, me, navigate } from "../state";
 import { A, Action, Badge, Card, Empty, ErrorBox, Loading, Time, useClock, useLoad } from "../ui";
 
 const humanOnly = "Only a human can do this";
@@ -144,6 +144,16 @@ export function LocksPage() {
   );
 }
 
+/**
+ * Restoring is bound to the workspace's own identity (contract §4.8): only its
+ * agent's key, or a proxy user (the proxy skips the binding), may restore it.
+ */
+function canRestore(workspaceId: string): boolean {
+  const m = me.value;
+  if (m === null || m === "public") return false;
+  return m.agent_id === workspaceId || (!m.api_key_id && !!m.user_id);
+}
+
 export function WorkspacesPage() {
   useClock();
   const [tab, setTab] = useState<"online" | "offline" | "deleted">("online");
@@ -203,7 +213,13 @@ export function WorkspacesPage() {
                   </td>
                   <td class="actions">
                     {w.deleted_at ? (
-                      <Action label="Restore" run={() => api.restoreWorkspace(w.workspace_id)} done={ws.reload} />
+                      canRestore(w.workspace_id) ? (
+                        <Action label="Restore" run={() => api.restoreWorkspace(w.workspace_id)} done={ws.reload} />
+                      ) : (
+                        <span class="muted small" title="POST /v1/workspaces/{id}/restore is bound to the workspace's own key">
+                          restored by its own agent (bdh :init)
+                        </span>
+                      )
                     ) : (
                       <>
                         <button type="button" class="plain" onClick={() => navigate(`/mail?to=${encodeURIComponent(w.alias)}`)}>
