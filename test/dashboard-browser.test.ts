@@ -88,6 +88,21 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     await page.locator("[data-test=online]").getByText("carol-front").waitFor(WAIT);
   }, 30_000);
 
+  test("a lost event stream reconnects and the feed resumes", async () => {
+    await page.goto(`${base}/`);
+    await page.locator(".stream.live").waitFor(WAIT);
+    // Drop every connection (as a restart or a proxy would), then listen again on the same port.
+    const port = t.handle.app.server!.port;
+    t.handle.app.server!.stop(true);
+    await page.locator(".stream.retrying, .stream.connecting").waitFor(WAIT);
+    t.handle.app.listen({ hostname: "127.0.0.1", port, reusePort: false });
+    await page.locator(".stream.live").waitFor({ timeout: 20_000 });
+    const r = await api("POST", "/v1/reservations", alice.api_key, { resource_key: "docs/after-reconnect.md", ttl_seconds: 60 });
+    expect(r.status).toBe(200);
+    await page.locator("[data-test=feed]").getByText("docs/after-reconnect.md").waitFor(WAIT);
+    expect((await api("POST", "/v1/reservations/release", alice.api_key, { resource_key: "docs/after-reconnect.md" })).status).toBe(200);
+  }, 45_000);
+
   test("answer an escalation: it appears live, the answer is recorded with who gave it", async () => {
     const created = await api("POST", "/v1/escalations", alice.api_key, {
       workspace_id: alice.workspace_id,
