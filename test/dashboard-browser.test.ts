@@ -379,6 +379,20 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     }
   }, 30_000);
 
+  test("a key the server refuses leaves you on the sign-in page with the reason, and is not kept", async () => {
+    const ctx = await browser.newContext();
+    try {
+      const p = await ctx.newPage();
+      await p.goto(`${base}/#api_key=aw_sk_${"0".repeat(64)}`);
+      await p.getByRole("alert").getByText("Invalid API key").waitFor(WAIT);
+      expect(new URL(p.url()).pathname).toBe("/signin");
+      expect(new URL(p.url()).hash).toBe("");
+      expect(await p.evaluate(() => localStorage.getItem("beadhub.api_key"))).toBeNull();
+    } finally {
+      await ctx.close();
+    }
+  }, 30_000);
+
   test("an agent's key sees the 'not a human' warning", async () => {
     const ctx = await browser.newContext();
     try {

@@ -78,7 +78,7 @@ export function SignIn() {
           </button>
         </form>
       ) : null}
-      <ErrorBox error={error} />
+      <ErrorBox error={error ?? signInError.value} />
     </div>
   );
 }

@@ -137,8 +137,8 @@ export function StatusPage() {
               <thead>
                 <tr>
                   <th>alias</th>
-                  <th>role</th>
-                  <th>human</th>
+                  <th class="hide-narrow">role</th>
+                  <th class="hide-narrow">human</th>
                   <th>repo:branch</th>
                   <th>working on</th>
                   <th>last seen</th>
@@ -152,8 +152,8 @@ export function StatusPage() {
                       <td>
                         <strong>{w.alias}</strong> <Badge kind={w.status}>{w.status}</Badge>
                       </td>
-                      <td>{w.role ?? "—"}</td>
-                      <td>{w.human_name || "—"}</td>
+                      <td class="hide-narrow">{w.role ?? "—"}</td>
+                      <td class="hide-narrow">{w.human_name || "—"}</td>
                       <td class="mono">{repoBranch(w)}</td>
                       <td>{issue ? <A href={`/issues/${encodeURIComponent(issue)}`}>{issue}</A> : <span class="muted">—</span>}</td>
                       <td>
