@@ -89,6 +89,10 @@ function App() {
   useEffect(() => {
     if (ready.value && me.value === null && path.value !== "/signin") navigate("/signin", true);
   });
+  const section = NAV.find(([href]) => href !== "/" && path.value.startsWith(href))?.[1] ?? (path.value === "/signin" ? "Sign in" : "Status");
+  useEffect(() => {
+    document.title = `${section} · beadhub`;
+  }, [section]);
   if (!ready.value) return <div class="empty">Loading…</div>;
   const signedIn = me.value !== null;
   const current = "/" + (path.value.split("/")[1] ?? "");
