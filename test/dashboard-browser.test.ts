@@ -395,7 +395,7 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     }
   }, 30_000);
 
-  test("an agent's key sees the 'not a human' warning", async () => {
+  test("an agent's key sees the 'not a human' warning, and signs out", async () => {
     const ctx = await browser.newContext();
     try {
       const p = await ctx.newPage();
@@ -403,6 +403,11 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
       await p.locator("[data-test=not-human]").waitFor(WAIT);
       expect(await p.locator("[data-test=not-human]").textContent()).toContain("not a human");
       expect(await p.locator(".who").textContent()).toContain("alice-dev");
+      // Signing out forgets the key and returns to the sign-in page.
+      await p.getByRole("button", { name: "Sign out" }).click();
+      await p.getByRole("heading", { name: "Sign in" }).waitFor(WAIT);
+      expect(await p.evaluate(() => localStorage.getItem("beadhub.api_key"))).toBeNull();
+      expect(await p.locator(".who").count()).toBe(0);
     } finally {
       await ctx.close();
     }
