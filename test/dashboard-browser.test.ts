@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { initAgent, initRepoAgent, startTestApp, type Agent, type RepoAgent, type TestApp } from "./support/harness";
 import { browserAvailable, launchBrowser } from "./support/browser";
-import { publicReaderHeaders } from "./support/proxy";
+import { proxyHeaders, publicReaderHeaders } from "./support/proxy";
 
 const HAVE_BROWSER = browserAvailable();
 if (!HAVE_BROWSER) console.warn("SKIP dashboard browser tests: no Chromium at /usr/bin/chromium (apt-get install -y chromium, or set BEADHUB_CHROMIUM)");
@@ -95,6 +95,11 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     expect(await page.locator("[data-test=online]").getByText("carol-front").count()).toBe(0);
     await online(carol, "frontend");
     await page.locator("[data-test=online]").getByText("carol-front").waitFor(WAIT);
+    // Filter by repo: only the api repo's workspace stays.
+    await page.selectOption("select[name=repo]", "github.com/acme/api");
+    await page.locator("[data-test=online]").getByText("alice-dev").waitFor({ state: "detached", ...WAIT });
+    expect(await page.locator("[data-test=online] tbody tr").count()).toBe(1);
+    await page.selectOption("select[name=repo]", "");
   }, 30_000);
 
   test("a lost event stream reconnects and the feed resumes", async () => {
@@ -408,6 +413,23 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
       await p.getByRole("heading", { name: "Sign in" }).waitFor(WAIT);
       expect(await p.evaluate(() => localStorage.getItem("beadhub.api_key"))).toBeNull();
       expect(await p.locator(".who").count()).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  }, 30_000);
+
+  test("a signed-proxy user is a human: no warning, human-only actions enabled", async () => {
+    const ctx = await browser.newContext({ extraHTTPHeaders: proxyHeaders(SECRET, human.project_id, human.agent_id, { type: "u" }) });
+    try {
+      const p = await ctx.newPage();
+      const held = await api("POST", "/v1/reservations", bob.api_key, { resource_key: "proxy/lock.txt", ttl_seconds: 600 });
+      expect(held.status).toBe(200);
+      await p.goto(`${base}/locks`);
+      const row = p.locator("[data-test=locks] tr", { hasText: "proxy/lock.txt" });
+      await row.waitFor(WAIT);
+      expect(await p.locator("[data-test=not-human]").count()).toBe(0);
+      expect(await row.getByRole("button", { name: "Force release" }).isDisabled()).toBe(!has.forceRelease);
+      expect((await api("POST", "/v1/reservations/release", bob.api_key, { resource_key: "proxy/lock.txt" })).status).toBe(200);
     } finally {
       await ctx.close();
     }
