@@ -88,6 +88,16 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     expect(await page.evaluate(() => localStorage.getItem("beadhub.api_key"))).toBe(human.api_key);
     expect(await page.locator("[data-test=not-human]").count()).toBe(0);
     await page.locator("[data-test=online]").getByText("alice-dev").waitFor(WAIT);
+    // The theme toggle flips light/dark against the system preference, and is remembered.
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.getByTitle("Light / dark").click();
+    expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
+    type Styled = { getComputedStyle(e: unknown): { backgroundColor: string } };
+    const background = await page.locator("body").evaluate((el) => (globalThis as unknown as Styled).getComputedStyle(el).backgroundColor);
+    expect(background).toBe("rgb(18, 21, 27)");
+    await page.getByTitle("Light / dark").click();
+    expect(await page.evaluate(() => localStorage.getItem("beadhub.theme"))).toBe("light");
+    await page.evaluate(() => localStorage.removeItem("beadhub.theme"));
   }, 30_000);
 
   test("a workspace comes online live", async () => {
