@@ -6,11 +6,11 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { initAgent, initRepoAgent, startTestApp, type Agent, type RepoAgent, type TestApp } from "./support/harness";
-import { browserAvailable, launchBrowser } from "./support/browser";
+import { CHROMIUM, browserAvailable, launchBrowser } from "./support/browser";
 import { proxyHeaders, publicReaderHeaders } from "./support/proxy";
 
 const HAVE_BROWSER = browserAvailable();
-if (!HAVE_BROWSER) console.warn("SKIP dashboard browser tests: no Chromium at /usr/bin/chromium (apt-get install -y chromium, or set BEADHUB_CHROMIUM)");
+if (!HAVE_BROWSER) console.warn(`SKIP dashboard browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set BEADHUB_CHROMIUM)`);
 
 const SECRET = "dashboard-test-secret";
 const SHOTS = join(import.meta.dir, "screenshots");
