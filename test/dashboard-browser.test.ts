@@ -137,11 +137,12 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     });
     expect(created.status).toBe(200);
     const id = created.body.escalation_id;
-    await page.getByText("Deploy to production?").first().waitFor(WAIT);
+    // The link in the pending list (the feed shows the subject too, as text).
+    await page.getByRole("link", { name: "Deploy to production?" }).waitFor(WAIT);
     await page.locator("[data-test=attention]").waitFor(WAIT);
     // The live feed shows the event as it arrived on the status stream.
     await page.locator("[data-test=feed]").getByText("escalation.created").waitFor(WAIT);
-    await page.getByText("Deploy to production?").first().click();
+    await page.getByRole("link", { name: "Deploy to production?" }).click();
     await page.getByText("Situation").waitFor(WAIT);
     // Agent text is text: the tag shows literally and runs nothing; markdown bold renders.
     expect(await page.locator(".md strong").first().textContent()).toBe("main");
