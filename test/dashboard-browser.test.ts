@@ -132,7 +132,7 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
       workspace_id: alice.workspace_id,
       alias: alice.alias,
       subject: "Deploy to production?",
-      situation: "Tests pass on **main**. <script>alert(1)</script> Deploy now or wait for review?",
+      situation: "Tests pass on **main**. <script>alert(1)</script> Deploy now or wait for review? See [the runbook](https://example.com/runbook) or [this](javascript:alert(2)).",
       options: ["Deploy now", "Wait for review"],
     });
     expect(created.status).toBe(200);
@@ -147,6 +147,11 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     // Agent text is text: the tag shows literally and runs nothing; markdown bold renders.
     expect(await page.locator(".md strong").first().textContent()).toBe("main");
     expect(await page.locator(".md").first().textContent()).toContain("<script>alert(1)</script>");
+    expect(await page.locator("main script").count()).toBe(0);
+    // Only http(s)/mailto links become links; a javascript: one stays text.
+    expect(await page.locator(".md a").count()).toBe(1);
+    expect(await page.locator(".md a").getAttribute("href")).toBe("https://example.com/runbook");
+    expect(await page.locator(".md").first().textContent()).toContain("[this](javascript:alert(2))");
     await page.fill("input[name=note]", "ship it after lunch");
     await page.getByRole("button", { name: "Wait for review" }).click();
     await page.locator("[data-test=answer]").getByText("Wait for review").waitFor(WAIT);
@@ -178,10 +183,21 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     await page.locator("[data-test=mail-inbox]").getByText("Re: Standup").waitFor(WAIT);
     await page.locator("[data-test=mail-inbox]").getByText("Re: Standup").click();
     await page.getByRole("button", { name: "Mark read" }).click();
+    // Reply in the thread.
+    await page.getByRole("button", { name: "Reply" }).click();
+    expect(await page.inputValue("input[name=to]")).toBe("alice-dev");
+    expect(await page.inputValue("input[name=subject]")).toBe("Re: Standup");
+    await page.fill("textarea[name=body]", "Thanks, keep me posted.");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByText("Sent.").waitFor(WAIT);
     // The busy button is relabelled at once; the unread count drops only after the server answered.
     await page.getByRole("tab", { name: "Inbox (0 unread)" }).waitFor(WAIT);
     const msgs = (await api("GET", "/v1/messages/inbox", human.api_key)).body.messages;
-    expect(msgs.find((m: { subject: string }) => m.subject === "Re: Standup").read_at).not.toBeNull();
+    const answered = msgs.find((m: { subject: string }) => m.subject === "Re: Standup");
+    expect(answered.read_at).not.toBeNull();
+    const aliceInbox = (await api("GET", "/v1/messages/inbox", alice.api_key)).body.messages;
+    const threaded = aliceInbox.find((m: { body: string }) => m.body === "Thanks, keep me posted.");
+    expect(threaded).toMatchObject({ from_alias: "ada", subject: "Re: Standup", thread_id: answered.thread_id ?? answered.message_id });
   }, 30_000);
 
   test("start a chat and get the agent's reply live", async () => {
@@ -403,7 +419,7 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
       const p = await ctx.newPage();
       await p.goto(`${base}/#api_key=aw_sk_${"0".repeat(64)}`);
       await p.getByRole("alert").getByText("Invalid API key").waitFor(WAIT);
-      expect(new URL(p.url()).pathname).toBe("/signin");
+      await p.waitForURL(/\/signin$/, { waitUntil: "commit", ...WAIT });
       expect(new URL(p.url()).hash).toBe("");
       expect(await p.evaluate(() => localStorage.getItem("beadhub.api_key"))).toBeNull();
     } finally {
