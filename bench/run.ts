@@ -19,9 +19,9 @@ const BIN = `${ROOT}dist/beadhub`;
 // BENCH_PROFILE=1 (with BENCH_FROM_SOURCE) writes a markdown CPU profile per server process to bench/out/prof/.
 const PROFILE = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${ROOT}bench/out/prof`] : [];
 const SERVER_CMD = process.env.BENCH_FROM_SOURCE ? [BUN, ...PROFILE, `${ROOT}src/main.ts`] : [BIN];
-// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,sse,dashboard picks
+// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,fairness,sse,dashboard picks
 // sections (default all); BENCH_ENDPOINTS=<regex> picks endpoints by name.
-const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,sse,dashboard").split(",").map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,fairness,sse,dashboard").split(",").map((s) => s.trim()));
 const ENDPOINTS = new RegExp(process.env.BENCH_ENDPOINTS ?? ".");
 // A partial run must not overwrite the full table: it goes to bench/out/.
 const PARTIAL = process.env.BENCH_ONLY !== undefined || process.env.BENCH_ENDPOINTS !== undefined;
@@ -291,6 +291,23 @@ async function main() {
           command: "bench/sync.ts benchSync",
         });
       }
+    }
+
+    if (ONLY.has("fairness")) {
+      // Issue 19: another tenant's light requests while one project floods syncs.
+      const { benchFairness } = await import("./fairness");
+      const f = await benchFairness(base);
+      raw.fairness = f;
+      const ratio = f.flood.p99_ms / f.quiet.p99_ms;
+      row({
+        figure: "light requests of one project (agents, inbox, heartbeat; 8 loops) while another floods 10 parallel 10,000-issue syncs",
+        value: `p99 ${f.flood.p99_ms} ms (p50 ${f.flood.p50_ms}), ${f.flood.requests} requests, errors ${f.flood.errors}; ${f.flood.syncs} syncs done`,
+        floor: `p99 ${f.quiet.p99_ms} ms (p50 ${f.quiet.p50_ms}) with no flood`,
+        ratio: fmt(ratio, 2),
+        target: "≤ 3×",
+        met: ratio <= 3 && f.flood.errors === 0,
+        command: "bench/fairness.ts benchFairness",
+      });
     }
 
     if (ONLY.has("sse")) {

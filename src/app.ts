@@ -5,7 +5,6 @@
 // the in-process Redis (src/embedded/). Library mode is handed both and never
 // closes them (contract beadhub.md §18).
 import { Elysia } from "elysia";
-import { swagger } from "@elysiajs/swagger";
 import type Redis from "ioredis";
 import type { Config } from "./config";
 import type { Deps } from "./deps";
@@ -13,7 +12,9 @@ import { createAuthCache } from "./auth/cache";
 import { migrate } from "./db/migrate";
 import { openSql, type Sql } from "./db/pool";
 import { createRedisBus, type EventBus } from "./events/bus";
+import { addRootRedirect, docsRoutes } from "./docs/routes";
 import { rejectNonJsonBody } from "./http/content-type";
+import { ConnectionGuard } from "./http/connection-guard";
 import { handleError, json } from "./http/error-handler";
 import { rejectDeepJson } from "./http/json-depth";
 import { checkResponses } from "./http/openapi";
@@ -23,7 +24,6 @@ import { openRedis, redactUrl } from "./redis/client";
 import type { EmbeddedSql } from "./embedded/runtime";
 import { createLogger, type Logger } from "./log";
 import { routeModules } from "./routes";
-import { VERSION } from "./version";
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -146,13 +146,16 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
   const { log, config } = deps;
   const root = new Elysia({ normalize: false });
   const allowedMethods = methodIndex(root);
+  const guard = new ConnectionGuard(config, shutdownSignal);
 
   if (config.checkResponses) checkResponses(root);
   const app = root
-    .onRequest(({ request, set }) => {
+    .onRequest(({ request, set, server }) => {
       const m = { id: requestIdFrom(request), start: performance.now() };
       meta.set(request, m);
       set.headers["x-request-id"] = m.id;
+      const refused = guard.admit(request, server);
+      if (refused) return refused;
       // Enforced before any parsing; Bun.serve's maxRequestBodySize catches bodies without a length.
       const length = Number(request.headers.get("content-length") ?? "0");
       if (length > config.maxBodyBytes) {
@@ -163,7 +166,9 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
     // Separate (async) hook so the one above stays synchronous: reads a clone of
     // large JSON bodies only (src/http/json-depth.ts).
     .onRequest(async ({ request }) => rejectDeepJson(request))
-    .onError(({ code, error, request }) => {
+    .onBeforeHandle({ as: "global" }, ({ request, server }) => guard.received(request, server))
+    .onAfterHandle({ as: "global" }, ({ request, server, response, set }) => guard.answered(request, server, response, set.headers))
+    .onError(({ code, error, request, server }) => {
       const url = new URL(request.url);
       const m = meta.get(request);
       const response = handleError({
@@ -179,9 +184,11 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
         m.status = response.status;
         response.headers.set("x-request-id", m.id);
       }
+      guard.answered(request, server, response, {});
       return response;
     })
     .onAfterResponse(({ request, set, response, route }) => {
+      guard.release(request);
       const m = meta.get(request);
       const status =
         m?.status ?? (response instanceof Response ? response.status : typeof set.status === "number" ? set.status : 200);
@@ -195,17 +202,11 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
         request_id: m?.id,
       });
     })
-    .use(
-      swagger({
-        path: "/swagger",
-        documentation: {
-          info: { title: "beadhub", version: VERSION, description: "Coordination server for AI coding agents" },
-        },
-      }),
-    );
+    .use(docsRoutes(() => root));
 
   const dispatch = (request: Request) => app.handle(request);
   for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes, dispatch })) app.use(mod);
+  addRootRedirect(app);
   makeSchemasLenient(app);
   return app;
 }

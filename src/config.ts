@@ -27,6 +27,10 @@ export interface Config {
    * that project (issue 19); off by default (the open-source trust model).
    */
   inviteOnly: boolean;
+  /** Accept only the v3 (timestamped, method- and path-bound) X-BH-Auth format (issue 19). */
+  proxyAuthV3Only: boolean;
+  /** How old (or how far ahead) a v3 X-BH-Auth timestamp may be. */
+  proxyAuthMaxAgeSeconds: number;
   /** Use the first X-Forwarded-For address as the client IP (only behind a trusted proxy). */
   trustForwardedFor: boolean;
   dbPoolSize: number;
@@ -36,6 +40,14 @@ export interface Config {
   maxBodyBytes: number;
   /** Seconds SIGTERM waits for in-flight requests before closing connections. */
   shutdownGraceSeconds: number;
+  /** A connection silent this long while a request is received (or between requests) is closed (issue 19). */
+  idleTimeoutSeconds: number;
+  /** Requests in flight from one client address; past it 429 (issue 19). 0 = no cap. */
+  maxRequestsPerAddress: number;
+  /** Syncs and uploads of one project at once (per process); past it 429. 0 = no cap. */
+  bulkPerProject: number;
+  /** Requests per second per API key (token bucket, burst 2×); 0 = off. */
+  rateLimitPerKey: number;
   /** Absolute directory of the embedded database (used only when databaseUrl is null). */
   dataDir: string;
   /**
@@ -221,10 +233,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       pick(env, "BEADHUB_INTERNAL_AUTH_SECRET", "AWEB_INTERNAL_AUTH_SECRET", "SESSION_SECRET_KEY")?.value ?? null,
     trustForwardedFor: boolean(env, "BEADHUB_TRUST_PROXY", false),
     inviteOnly: boolean(env, "BEADHUB_INVITE_ONLY", false),
+    proxyAuthV3Only: boolean(env, "BEADHUB_PROXY_AUTH_V3_ONLY", false),
+    proxyAuthMaxAgeSeconds: integer(env, "BEADHUB_PROXY_AUTH_MAX_AGE_SECONDS", 60, 1, 3600),
     dbPoolSize: integer(env, "BEADHUB_DB_POOL_SIZE", 10, 1, 500),
     authCacheSeconds: integer(env, "BEADHUB_AUTH_CACHE_SECONDS", 5, 0, 60),
     maxBodyBytes: integer(env, "BEADHUB_MAX_BODY_BYTES", 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     shutdownGraceSeconds: integer(env, "BEADHUB_SHUTDOWN_GRACE_SECONDS", 10, 0, 600),
+    // Bun.serve takes at most 255 s.
+    idleTimeoutSeconds: integer(env, "BEADHUB_IDLE_TIMEOUT_SECONDS", 30, 1, 255),
+    maxRequestsPerAddress: integer(env, "BEADHUB_MAX_REQUESTS_PER_ADDRESS", 256, 0, 1_000_000),
+    bulkPerProject: integer(env, "BEADHUB_BULK_PER_PROJECT", 3, 0, 10_000),
+    rateLimitPerKey: integer(env, "BEADHUB_RATE_LIMIT_PER_KEY", 0, 0, 1_000_000),
     dataDir: resolveDataDir(env),
     checkResponses: boolean(env, "BEADHUB_CHECK_RESPONSES", false),
     dashboard: boolean(env, "BEADHUB_DASHBOARD", true),

@@ -6,6 +6,9 @@ import { createApp, type AppHandle } from "./app";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 
+/** How long a draining server keeps answering on open connections before it stops listening. */
+const DRAIN_QUIET_MS = 500;
+
 export interface RunningServer {
   handle: AppHandle;
   server: Server<unknown>;
@@ -23,7 +26,9 @@ export async function startServer(config: Readonly<Config>, log: Logger): Promis
     port: config.port,
     reusePort: false,
     maxRequestBodySize: config.maxBodyBytes,
-    idleTimeout: 0,
+    // Bounds the time to receive a request; handlers and event streams are
+    // exempt (src/http/connection-guard.ts).
+    idleTimeout: config.idleTimeoutSeconds,
   });
   const server = app.server!;
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${server.port}`;
@@ -32,6 +37,10 @@ export async function startServer(config: Readonly<Config>, log: Logger): Promis
     stopping ??= (async () => {
       log.info("shutting down", { grace_seconds: config.shutdownGraceSeconds });
       handle.shutdown.abort();
+      // Drain (issue 19, defect 9): for a moment keep answering on the open
+      // connections, each answer with Connection: close (src/http/connection-guard.ts),
+      // so no client sends its next request on a connection that is about to go.
+      await Bun.sleep(Math.min(DRAIN_QUIET_MS, config.shutdownGraceSeconds * 1000));
       const drained = server.stop(false);
       const timer = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceSeconds * 1000));
       await Promise.race([drained, timer]);

@@ -184,3 +184,22 @@ describe("claims through bdh sync", () => {
     expect(presence).toBe("cw-b");
   });
 });
+
+describe("the claims service without a route (MCP calls it directly)", () => {
+  test("checks the bead id itself; workspace_id may be left out", async () => {
+    const { claimIssue, releaseIssue } = await import("../src/claims/service");
+    const { RequestAuth } = await import("../src/auth/identity");
+    const identity = await new RequestAuth(t.handle.deps, new Headers({ authorization: `Bearer ${b.api_key}` })).identity();
+    for (const bead_id of ["", "b".repeat(256), "a\0b"]) {
+      await expect(claimIssue(t.handle.deps, identity, { bead_id })).rejects.toMatchObject({ status: 422 });
+      await expect(releaseIssue(t.handle.deps, identity, { bead_id })).rejects.toMatchObject({ status: 422 });
+    }
+    const claimed = await claimIssue(t.handle.deps, identity, { bead_id: "bd-9" });
+    expect(claimed).toMatchObject({ bead_id: "bd-9", workspace_id: b.workspace_id, alias: "cw-b", title: "Issue 9" });
+    expect(await releaseIssue(t.handle.deps, identity, { bead_id: "bd-9" })).toEqual({
+      released: true,
+      bead_id: "bd-9",
+      workspace_id: b.workspace_id,
+    });
+  });
+});

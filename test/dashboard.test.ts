@@ -74,6 +74,8 @@ describe("no catch-all", () => {
   test("the API and the docs are untouched", async () => {
     expect((await app.request("GET", "/v1/status")).status).toBe(401);
     expect((await app.request("GET", "/swagger")).status).toBe(200);
+    // The dashboard, not the docs redirect, answers /.
+    expect((await app.request("GET", "/")).status).toBe(200);
     expect((await app.request("GET", "/health")).status).toBe(200);
   });
 });
@@ -107,11 +109,15 @@ describe("BEADHUB_DASHBOARD=off", () => {
   test("removes the pages, the assets and the config route", async () => {
     const off = await startTestApp({ config: { dashboard: false } });
     try {
-      for (const path of ["/", "/escalations", "/v1/dashboard/config"]) {
+      for (const path of ["/escalations", "/v1/dashboard/config", "/assets/app.js"]) {
         const r = await off.request("GET", path);
         expect(r.status).toBe(404);
         expect(r.body).toEqual({ detail: "Not Found" });
       }
+      // With no dashboard, / leads to the API docs (src/docs/routes.ts).
+      const root = await off.request("GET", "/");
+      expect(root.status).toBe(302);
+      expect(root.headers.get("location")).toBe("/swagger");
       expect((await off.request("GET", "/health")).status).toBe(200);
     } finally {
       await off.close();

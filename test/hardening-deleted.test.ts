@@ -144,3 +144,52 @@ describe("reads never write for a caller who may not write", () => {
     expect((await policies()).length).toBe(1);
   });
 });
+
+describe("proxy header replay: the optional v3 format", () => {
+  const { signProxyMessage } = require("../src/auth/proxy") as typeof import("../src/auth/proxy");
+  /** v3 as a wrapper would send it: timestamp in the header, method and path only in the signed message. */
+  function v3(projectId: string, actorId: string, method: string, path: string, ts = Math.floor(Date.now() / 1000)) {
+    const principal = crypto.randomUUID();
+    const head = `v3:${projectId}:k:${principal}:${actorId}:${ts}`;
+    return {
+      "x-bh-auth": `${head}:${signProxyMessage(SECRET, `${head}:${method}:${path}`)}`,
+      "x-project-id": projectId,
+      "x-aweb-actor-id": actorId,
+      "x-api-key": principal,
+    };
+  }
+
+  test("a fresh v3 value works for the method and path it was signed for", async () => {
+    const res = await t.request("GET", "/v1/workspaces", { headers: v3(peer.project_id, peer.agent_id, "GET", "/v1/workspaces") });
+    expect(res.status).toBe(200);
+  });
+
+  test("replayed on another route or method, or outside the window: 401", async () => {
+    const forList = v3(peer.project_id, peer.agent_id, "GET", "/v1/workspaces");
+    const other = await t.request("GET", "/v1/agents", { headers: forList });
+    // signed for a POST, sent as a GET of the same path
+    const method = await t.request("GET", "/v1/workspaces", { headers: v3(peer.project_id, peer.agent_id, "POST", "/v1/workspaces") });
+    const old = await t.request("GET", "/v1/workspaces", {
+      headers: v3(peer.project_id, peer.agent_id, "GET", "/v1/workspaces", Math.floor(Date.now() / 1000) - 600),
+    });
+    for (const res of [other, method, old]) {
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ detail: "Authentication required" });
+    }
+  });
+
+  test("v2 keeps working by default; BEADHUB_PROXY_AUTH_V3_ONLY refuses it", async () => {
+    const v2 = proxyHeaders(SECRET, peer.project_id, peer.agent_id);
+    expect((await t.request("GET", "/v1/workspaces", { headers: v2 })).status).toBe(200);
+    const strict = await startTestApp({ config: { internalAuthSecret: SECRET, proxyAuthV3Only: true } });
+    try {
+      const a = await initAgent(strict, { project_slug: "strict", alias: "s" });
+      const refused = await strict.request("GET", "/v1/workspaces", { headers: proxyHeaders(SECRET, a.project_id, a.agent_id) });
+      expect(refused.status).toBe(401);
+      const ok = await strict.request("GET", "/v1/workspaces", { headers: v3(a.project_id, a.agent_id, "GET", "/v1/workspaces") });
+      expect(ok.status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+});

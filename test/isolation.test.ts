@@ -35,6 +35,9 @@ const attackers: [string, Record<string, string>][] = [
   ["B owner key", { authorization: `Bearer ${B.owner.api_key}` }],
   ["B loner key (no workspace)", { authorization: `Bearer ${B.loner.api_key}` }],
   ["B proxy principal", proxyHeaders(SECRET, B.owner.project_id, B.owner.agent_id, { type: "k" })],
+  // humans pass the oversight routes' check (docs/protocol/dashboard-api.md#who-is-a-human)
+  ["B human key", { authorization: `Bearer ${B.human.api_key}` }],
+  ["B proxy user", proxyHeaders(SECRET, B.owner.project_id, crypto.randomUUID(), { type: "u" })],
 ];
 
 /** Query values that name A's objects. */
@@ -97,7 +100,7 @@ function leaked(c: Case, a: Answer, markers: string[]): string[] {
   return markers.filter((m) => answer.includes(m.toLowerCase()) && !request.includes(m.toLowerCase()));
 }
 
-const aIds = [A.owner.project_id, A.owner.agent_id, A.peer.agent_id, A.loner.agent_id, A.owner.repo_id!, A.sessionId, A.messageId, A.policyId, A.escalationId, A.subscriptionId];
+const aIds = [A.owner.project_id, A.owner.agent_id, A.peer.agent_id, A.loner.agent_id, A.human.agent_id, A.owner.repo_id!, A.sessionId, A.messageId, A.policyId, A.escalationId, A.subscriptionId];
 
 const isWrite = (r: Route) => r.method === "POST" || r.method === "DELETE" || r.method === "PUT" || r.method === "PATCH";
 /** POSTs that only read (beadhub.md §5, §4.1; /mcp is judged per tool). */

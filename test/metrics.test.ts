@@ -47,7 +47,8 @@ describe("GET /metrics", () => {
   test("reports pool, SSE, outbox, rate-limit, memory and event-loop figures", async () => {
     countRateLimitRefusal("init");
     const text = (await t.request("GET", "/metrics")).text;
-    expect(sample(text, "beadhub_db_pool_size")).toBe(t.config.dbPoolSize);
+    // The gate's slots: BEADHUB_DB_POOL_SIZE, or 1 on the embedded database.
+    expect(sample(text, "beadhub_db_pool_size")).toBe((t.sql as unknown as { gate: { limit: number } }).gate.limit);
     expect(sample(text, "beadhub_db_pool_in_use")).toBeGreaterThanOrEqual(0);
     expect(sample(text, "beadhub_db_pool_waiting")).toBe(0);
     expect(sample(text, "beadhub_sse_streams_open")).toBe(sseStreams.open);
@@ -86,6 +87,21 @@ describe("GET /metrics", () => {
     request.abort();
     expect(sseStreams.open).toBe(before);
   });
+});
+
+test("a refused init counts as a rate-limit refusal", async () => {
+  const limited = await startTestApp({ config: { initRateLimit: 1 } });
+  try {
+    const body = { project_slug: "metrics-limit", human_name: "L" };
+    const before = sample((await limited.request("GET", "/metrics")).text, 'beadhub_rate_limit_refusals_total{limit="init"}') ?? 0;
+    expect((await limited.request("POST", "/v1/init", { body })).status).toBe(200);
+    const refused = await limited.request("POST", "/v1/init", { body });
+    expect(refused.status).toBe(429);
+    const after = sample((await limited.request("GET", "/metrics")).text, 'beadhub_rate_limit_refusals_total{limit="init"}');
+    expect(after).toBe(before + 1);
+  } finally {
+    await limited.close();
+  }
 });
 
 test("BEADHUB_METRICS=off removes the route", async () => {

@@ -24,8 +24,15 @@ import postgres from "postgres";
 
 const ROOT = join(import.meta.dir, "..");
 const SEED_TIMINGS = join(ROOT, "test", "timings.json");
-const TIMINGS = join(ROOT, "node_modules", ".cache", "beadhub-test-timings.json");
 const EMBEDDED = process.env.BEADHUB_TEST_EMBEDDED === "1";
+// Per pass: the embedded pass's durations differ (PostgreSQL in WebAssembly).
+const TIMINGS = join(ROOT, "node_modules", ".cache", `beadhub-test-timings${EMBEDDED ? "-embedded" : ""}.json`);
+/**
+ * Files that run when nothing else does, after the parallel batch: they time
+ * real outages (private PostgreSQL/Redis restarts) and a loaded machine makes
+ * their "before the outage" requests miss their deadlines.
+ */
+const ALONE = new Set(["test/faults.test.ts"]);
 /** bun test options that take a value (so the value is not read as a filter). */
 const VALUED = new Set(["-t", "--test-name-pattern", "--timeout", "--rerun-each", "--seed", "--preload", "--reporter", "--reporter-outfile", "--coverage-reporter", "--coverage-dir", "--max-concurrency"]);
 
@@ -86,6 +93,9 @@ function count(output: string, word: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** The running `bun test` processes (ended on SIGINT/SIGTERM/SIGHUP). */
+const children = new Set<ReturnType<typeof Bun.spawn>>();
+
 async function runFile(file: string, passThrough: string[], env: Record<string, string>): Promise<FileResult> {
   const start = performance.now();
   const proc = Bun.spawn([process.execPath, "test", ...passThrough, `./${file}`], {
@@ -94,8 +104,10 @@ async function runFile(file: string, passThrough: string[], env: Record<string, 
     stdout: "pipe",
     stderr: "pipe",
   });
+  children.add(proc);
   const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   const code = await proc.exited;
+  children.delete(proc);
   const output = out + err;
   return {
     file,
@@ -127,6 +139,34 @@ async function dropRunDatabases(run: string, template: string): Promise<string[]
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM";
+  }
+}
+
+/** What runs killed with SIGKILL left behind (their pid is gone): databases and run folders. */
+async function sweepDeadRuns(): Promise<void> {
+  const sql = await adminSql();
+  try {
+    const rows = await sql<{ datname: string }[]>`
+      select datname from pg_database where datname ~ '^beadhub_(tmpl|t|e)_r[0-9]+x'`;
+    for (const { datname } of rows) {
+      const pid = Number(datname.match(/_r(\d+)x/)![1]);
+      if (!alive(pid)) await sql`drop database if exists ${sql(datname)} with (force)`;
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  for (const name of readdirSync(tmpdir())) {
+    const m = name.match(/^beadhub-test-run-(\d+)-/);
+    if (m && !alive(Number(m[1]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   const { passThrough, files: named, filters } = parseArgs(process.argv.slice(2));
@@ -138,8 +178,10 @@ async function main(): Promise<number> {
   }
   const jobs = Math.max(1, Number(process.env.BEADHUB_TEST_JOBS) || availableParallelism() * 2);
 
-  const run = `r${process.pid}${Math.random().toString(36).slice(2, 6)}`;
-  const runDir = mkdtempSync(join(tmpdir(), "beadhub-test-run-"));
+  // "r<pid>x<random>": the pid lets a later run sweep what a killed run left (sweepDeadRuns).
+  const run = `r${process.pid}x${Math.random().toString(36).slice(2, 6)}`;
+  await sweepDeadRuns().catch((e) => console.error(`could not sweep earlier runs: ${(e as Error).message}`));
+  const runDir = mkdtempSync(join(tmpdir(), `beadhub-test-run-${process.pid}-`));
   // Readable by the postgres user: test/support/services.ts starts private servers under it.
   chmodSync(runDir, 0o755);
   const template = `beadhub_tmpl_${run}`;
@@ -152,7 +194,6 @@ async function main(): Promise<number> {
   Object.assign(process.env, { TMPDIR: runDir, BEADHUB_TEST_RUN: run, BEADHUB_TEST_TEMPLATE: template });
 
   let interrupted = false;
-  const children = new Set<ReturnType<typeof Bun.spawn>>();
   const cleanup = async () => {
     const leftovers = await dropRunDatabases(run, template).catch((e) => {
       console.error(`could not drop this run's databases: ${(e as Error).message}`);
@@ -161,10 +202,13 @@ async function main(): Promise<number> {
     rmSync(runDir, { recursive: true, force: true });
     return leftovers;
   };
-  process.once("SIGINT", () => {
-    interrupted = true;
-    for (const c of children) c.kill("SIGTERM");
-  });
+  // Interrupted or stopped: end the files, then the finally below still cleans up.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      for (const c of children) c.kill("SIGTERM");
+    });
+  }
 
   const results: FileResult[] = [];
   try {
@@ -174,10 +218,11 @@ async function main(): Promise<number> {
     if (EMBEDDED) await (await import("./support/embedded")).ensureEmbeddedTemplate();
 
     const timings = readTimings();
-    const queue = [...files].sort((a, b) => (timings[b] ?? 5) - (timings[a] ?? 5));
-    console.log(`${files.length} test files, ${jobs} at a time${EMBEDDED ? " (embedded pass)" : ""}`);
-    const worker = async () => {
-      for (let file = queue.shift(); file && !interrupted; file = queue.shift()) {
+    const queue = files.filter((f) => !ALONE.has(f)).sort((a, b) => (timings[b] ?? 5) - (timings[a] ?? 5));
+    const alone = files.filter((f) => ALONE.has(f));
+    console.log(`${files.length} test files, ${jobs} at a time${EMBEDDED ? " (embedded pass)" : ""}${alone.length ? `, then ${alone.join(", ")} alone` : ""}`);
+    const worker = async (from: string[] = queue) => {
+      for (let file = from.shift(); file && !interrupted; file = from.shift()) {
         const r = await runFile(file, passThrough, env);
         results.push(r);
         const ok = r.code === 0;
@@ -187,7 +232,8 @@ async function main(): Promise<number> {
         );
       }
     };
-    await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, queue.length)) }, () => worker()));
+    await worker(alone);
 
     const merged = { ...timings };
     for (const r of results) merged[r.file] = Math.round(r.seconds * 10) / 10;

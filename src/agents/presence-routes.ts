@@ -9,6 +9,8 @@ import { nowIso } from "../http/time";
 import { isOnlineIn, readPresence, writePresence } from "../presence/presence";
 import { listLiveAgents } from "./data";
 import { RegisterBody, registerAgent } from "./register";
+import { describe } from "../http/openapi";
+import { AgentHeartbeat, AgentList, AgentRegistered } from "./model";
 
 export function agentPresenceRoutes(ctx: RouteContext) {
   const { deps } = ctx;
@@ -38,7 +40,7 @@ export function agentPresenceRoutes(ctx: RouteContext) {
           }),
         };
       },
-      { detail: { summary: "List the project's agents with their presence", tags: ["agents"] } },
+      { detail: describe("List the project's agents with their presence", "agents", { 200: AgentList }, [401, 403]) },
     )
     .post(
       "/heartbeat",
@@ -57,10 +59,10 @@ export function agentPresenceRoutes(ctx: RouteContext) {
           ttl_seconds: deps.config.presenceTtlSeconds,
         };
       },
-      { detail: { summary: "Report the calling agent alive", tags: ["agents"] } },
+      { detail: describe("Report the calling agent alive", "agents", { 200: AgentHeartbeat }, [401, 403]) },
     )
     .post("/register", ({ auth, body }) => registerAgent(deps, auth, body), {
       body: RegisterBody,
-      detail: { summary: "Refresh a workspace agent's presence (bdh)", tags: ["agents"] },
+      detail: describe("Refresh a workspace agent's presence (bdh)", "agents", { 200: AgentRegistered }, [401, 403, 404]),
     });
 }

@@ -1,11 +1,13 @@
 // /v1/agents — suggest-alias-prefix (no auth, aweb.md §4.3).
 // GET /v1/agents, heartbeat and register live in ./presence-routes.ts.
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { conflict, invalid } from "../http/errors";
 import { SLUG_RE } from "../http/field-rules";
 import { findProjectBySlug } from "../projects/data";
+import { describe } from "../http/openapi";
 import { CANDIDATES, suggestPrefix } from "./alias-prefix";
+import { AliasPrefixSuggestion, SuggestAliasPrefixBody } from "./model";
 
 export function agentPrefixRoutes(ctx: RouteContext) {
   const { deps } = ctx;
@@ -23,8 +25,8 @@ export function agentPrefixRoutes(ctx: RouteContext) {
       return { project_slug: project.slug, project_id: project.project_id, name_prefix: prefix };
     },
     {
-      body: t.Object({ project_slug: t.String({ minLength: 1, maxLength: 256 }) }),
-      detail: { summary: "Suggest the next free classic alias prefix in a project", tags: ["agents"] },
+      body: SuggestAliasPrefixBody,
+      detail: describe("Suggest the next free classic alias prefix in a project", "agents", { 200: AliasPrefixSuggestion }, [409]),
     },
   );
 }

@@ -8,6 +8,7 @@ import { forbidden, notFound, unauthorized } from "../http/errors";
 import { hashApiKey, verifyKeyHash } from "./api-keys";
 import type { AgentRow } from "./cache";
 import { verifyProxyHeaders } from "./proxy";
+import { takeKeyToken } from "../http/rate-limits";
 
 export interface Identity {
   projectId: string;
@@ -93,10 +94,14 @@ async function projectIsLive(deps: Deps, projectId: string): Promise<boolean> {
   return true;
 }
 
-export async function resolveIdentity(deps: Deps, headers: Headers): Promise<Identity> {
+export async function resolveIdentity(deps: Deps, headers: Headers, request?: Request): Promise<Identity> {
   const secret = deps.config.internalAuthSecret;
   if (secret && headers.has("x-bh-auth")) {
-    const p = verifyProxyHeaders(headers, secret);
+    const signedRequest = request ? { method: request.method, path: new URL(request.url).pathname } : undefined;
+    const p = verifyProxyHeaders(headers, secret, signedRequest, {
+      v3Only: deps.config.proxyAuthV3Only,
+      maxAgeSeconds: deps.config.proxyAuthMaxAgeSeconds,
+    });
     const live = await projectIsLive(deps, p.projectId);
     return {
       projectId: p.projectId,
@@ -133,12 +138,14 @@ export class RequestAuth {
 
   /** Any authenticated principal, public readers included (beadhub read routes). */
   identity(): Promise<Identity> {
-    this.identityPromise ??= resolveIdentity(this.deps, this.headers).then((id) => {
+    this.identityPromise ??= resolveIdentity(this.deps, this.headers, this.request).then((id) => {
       // The contract's answers for a deleted actor agent and a deleted project
       // (404), now given to every write, not only to the routes that looked.
       if ((id.agentDeleted || id.projectDeleted) && !deletedAgentMay(this.request, id.agentId)) {
         throw notFound(id.projectDeleted ? "Project not found" : "Agent not found");
       }
+      if (id.apiKeyId) takeKeyToken(this.deps.config, id.apiKeyId); // issue 19, off by default
+
       return id;
     });
     return this.identityPromise;

@@ -2,6 +2,8 @@
 // Keys are omitted when absent, never null.
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { Introspection } from "./model";
 import { authPlugin } from "./plugin";
 
 export function authRoutes(ctx: RouteContext) {
@@ -27,6 +29,6 @@ export function authRoutes(ctx: RouteContext) {
       if (id.userId) out.user_id = id.userId;
       return out;
     },
-    { detail: { summary: "Describe the caller's identity", tags: ["auth"] } },
+    { detail: describe("Describe the caller's identity", "auth", { 200: Introspection }, [401]) },
   );
 }

@@ -3,6 +3,8 @@
 // → 422 extra_forbidden) and validated before authentication, as in FastAPI.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { CommandAnswer, SyncAnswer } from "./model";
 import { authPlugin } from "../auth/plugin";
 import { invalid } from "../http/errors";
 import { ALIAS_RE, HUMAN_NAME_RE } from "../http/field-rules";
@@ -72,7 +74,7 @@ export function bdhRoutes(ctx: RouteContext) {
       },
       {
         body: CommandBody,
-        detail: { summary: "Pre-flight a bd command: touch the workspace and check bead claims", tags: ["bdh"] },
+        detail: describe("Pre-flight a bd command: touch the workspace and check bead claims", "bdh", { 200: CommandAnswer }, [401, 403, 404, 410]),
       },
     )
     .post(
@@ -94,7 +96,7 @@ export function bdhRoutes(ctx: RouteContext) {
       },
       {
         body: SyncBody,
-        detail: { summary: "Upload bd issues (full or incremental) and update claims", tags: ["bdh"] },
+        detail: describe("Upload bd issues (full or incremental) and update claims", "bdh", { 200: SyncAnswer }, [400, 401, 403, 404, 410, 413]),
       },
     );
 }

@@ -19,6 +19,7 @@ import { recordNotificationIntents } from "../notifications/outbox";
 import { afterBeadsCommit } from "../notifications/after-commit";
 import { claimActionOf, parseCommandLine } from "./command-line";
 import { touchLiveWorkspace } from "./workspace";
+import { runBulk } from "../http/rate-limits";
 
 /** bdh always syncs the default branch (§19.3). */
 export const SYNC_BRANCH = "main";
@@ -95,14 +96,15 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
   }
 
   const rejected = issues ? removeUnstorable(issues) : [];
-  const written = await deps.sql.begin(async (tx) => {
+  // bulk work: its own share of the pool and a per-project cap (issue 19)
+  const written = await runBulk(deps.config, projectId, () => deps.sql.begin(async (tx) => {
     const now = await lockIssueSet(tx, projectId, repo, SYNC_BRANCH);
     const upsert: UpsertResult | null = issues ? await upsertIssues(tx, projectId, repo, SYNC_BRANCH, issues, now) : null;
     const deleted = deletedIds.length > 0 ? await deleteIssues(tx, projectId, repo, SYNC_BRANCH, deletedIds) : 0;
     if (upsert) await recordNotificationIntents(tx, projectId, upsert.statusChanges);
     const count = await countIssues(tx, projectId, repo, SYNC_BRANCH);
     return { upsert, deleted, count };
-  });
+  }));
 
   // Claims follow the bd command that just succeeded (§8.2 step 5); a conflict
   // only skips the claim, the issues are already synced.

@@ -1,6 +1,8 @@
 // /v1/beads (contract beadhub.md §7): uploads from scripts and dashboard reads.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { IssueDetail, IssuePage, ReadyIssues, UploadResult } from "./model";
 import { authPlugin } from "../auth/plugin";
 import { AppError, badRequest, invalid, notFound, unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
@@ -89,7 +91,7 @@ export function beadRoutes(ctx: RouteContext) {
           branch: t.Optional(t.Nullable(t.String())),
           issues: t.Array(t.Object({})),
         }),
-        detail: { summary: "Upsert issues sent as a JSON array (no count or depth limits)", tags: ["beads"] },
+        detail: describe("Upsert issues sent as a JSON array (no count or depth limits)", "beads", { 200: UploadResult }, [400, 401, 403, 404, 413]),
       },
     )
     .post(
@@ -114,7 +116,7 @@ export function beadRoutes(ctx: RouteContext) {
       {
         parse: ({ request }) => request.text(),
         query: t.Object({ repo: t.Optional(t.String()), branch: t.Optional(t.String()) }),
-        detail: { summary: "Upsert issues sent as raw JSONL (Content-Type: text/plain)", tags: ["beads"] },
+        detail: describe("Upsert issues sent as raw JSONL (Content-Type: text/plain)", "beads", { 200: UploadResult }, [400, 401, 403, 404, 413]),
       },
     )
     .get(
@@ -159,7 +161,10 @@ export function beadRoutes(ctx: RouteContext) {
           synced_at: null,
         };
       },
-      { query: IssuesQuery, detail: { summary: "List synced issues (filters, search, keyset pages)", tags: ["beads"] } },
+      {
+        query: IssuesQuery,
+        detail: describe("List synced issues (filters, search, keyset pages)", "beads", { 200: IssuePage }, [401, 403]),
+      },
     )
     .get(
       "/issues/:bead_id",
@@ -179,7 +184,7 @@ export function beadRoutes(ctx: RouteContext) {
       {
         params: t.Object({ bead_id: t.String() }),
         query: t.Object({ repo: t.Optional(t.String()), branch: t.Optional(t.String()) }),
-        detail: { summary: "One issue by bead_id (exact with repo and branch)", tags: ["beads"] },
+        detail: describe("One issue by bead_id (exact with repo and branch)", "beads", { 200: IssueDetail }, [401, 403, 404]),
       },
     )
     .get(
@@ -219,7 +224,7 @@ export function beadRoutes(ctx: RouteContext) {
           branch: t.Optional(t.String()),
           limit: t.Optional(t.String()),
         }),
-        detail: { summary: "Open issues with every blocker closed", tags: ["beads"] },
+        detail: describe("Open issues with every blocker closed", "beads", { 200: ReadyIssues }, [401, 403]),
       },
     );
 }

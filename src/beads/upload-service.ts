@@ -8,6 +8,7 @@ import { recordNotificationIntents } from "../notifications/outbox";
 import { afterBeadsCommit } from "../notifications/after-commit";
 import { removeUnstorable, type IssueRecord, type RejectedIssue } from "./records";
 import { lockIssueSet, upsertIssues } from "./upsert";
+import { runBulk } from "../http/rate-limits";
 
 export interface UploadInput {
   repo: string;
@@ -37,7 +38,8 @@ export async function uploadIssues(deps: Deps, auth: RequestAuth, input: UploadI
   const projectId = identity.projectId;
   const { repo, branch } = input;
   const rejected = removeUnstorable(input.issues);
-  const result = await deps.sql.begin(async (tx) => {
+  // bulk work: its own share of the pool and a per-project cap (issue 19)
+  const result = await runBulk(deps.config, projectId, () => deps.sql.begin(async (tx) => {
     const now = await lockIssueSet(tx, projectId, repo, branch);
     const upsert = await upsertIssues(tx, projectId, repo, branch, input.issues, now);
     await recordNotificationIntents(tx, projectId, upsert.statusChanges);
@@ -60,7 +62,7 @@ export async function uploadIssues(deps: Deps, auth: RequestAuth, input: UploadI
       });
     }
     return upsert;
-  });
+  }));
   const notifications = await afterBeadsCommit(deps, auth, {
     projectId,
     eventWorkspaceId: identity.agentId,

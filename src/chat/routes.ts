@@ -9,8 +9,9 @@ import { normalizeUuid, parseUuid, queryBool, queryInt } from "../http/wire";
 import { listHistory } from "./data";
 import { accessSession, createOrSend, listPending, listSessions, markRead, sendInSession } from "./service";
 import { chatStreamResponse } from "./stream";
+import { describe, describeStream } from "../http/openapi";
+import { ChatHistory, ChatPending, ChatRead, ChatSent, ChatSessions, ChatStarted } from "./model";
 
-const tags = ["chat"];
 
 const SessionParams = t.Object({ id: t.String() });
 
@@ -58,13 +59,13 @@ export function chatRoutes(ctx: RouteContext) {
     .use(authPlugin(deps))
     .post("/sessions", async ({ body, auth }) => createOrSend(deps, await auth.actor(), body), {
       body: CreateBody,
-      detail: { summary: "Send a message to a set of agents, creating their session if needed", tags },
+      detail: describe("Send a message to a set of agents, creating their session if needed", "chat", { 200: ChatStarted }, [401, 403, 404]),
     })
     .get("/sessions", async ({ auth }) => listSessions(deps, await auth.actor()), {
-      detail: { summary: "List the sessions the caller takes part in", tags },
+      detail: describe("List the sessions the caller takes part in", "chat", { 200: ChatSessions }, [401, 403]),
     })
     .get("/pending", async ({ auth }) => listPending(deps, await auth.actor()), {
-      detail: { summary: "Sessions with unread messages, and the unread mail count", tags },
+      detail: describe("Sessions with unread messages, and the unread mail count", "chat", { 200: ChatPending }, [401, 403]),
     })
     .get(
       "/sessions/:id/messages",
@@ -88,7 +89,7 @@ export function chatRoutes(ctx: RouteContext) {
       {
         params: SessionParams,
         query: t.Object({ unread_only: t.Optional(t.String()), limit: t.Optional(t.String()) }),
-        detail: { summary: "Latest messages of a session, oldest first", tags },
+        detail: describe("Latest messages of a session, oldest first", "chat", { 200: ChatHistory }, [401, 403, 404]),
       },
     )
     .post(
@@ -97,7 +98,7 @@ export function chatRoutes(ctx: RouteContext) {
         const actor = await auth.actor();
         return sendInSession(deps, actor, sessionIdOf(params.id), body.body, body.hang_on ?? false);
       },
-      { params: SessionParams, body: SendBody, detail: { summary: "Send a message in an existing session", tags } },
+      { params: SessionParams, body: SendBody, detail: describe("Send a message in an existing session", "chat", { 200: ChatSent }, [401, 403, 404]) },
     )
     .post(
       "/sessions/:id/read",
@@ -107,7 +108,7 @@ export function chatRoutes(ctx: RouteContext) {
         const upTo = parseUuid(body.up_to_message_id, ["body", "up_to_message_id"]);
         return markRead(deps, actor, sessionId, upTo);
       },
-      { params: SessionParams, body: ReadBody, detail: { summary: "Mark messages read up to one message", tags } },
+      { params: SessionParams, body: ReadBody, detail: describe("Mark messages read up to one message", "chat", { 200: ChatRead }, [401, 403, 404]) },
     )
     .get(
       "/sessions/:id/stream",
@@ -131,7 +132,7 @@ export function chatRoutes(ctx: RouteContext) {
       {
         params: SessionParams,
         query: t.Object({ deadline: t.Optional(t.String()), after: t.Optional(t.String()) }),
-        detail: { summary: "Server-Sent Events: replay, then new messages and read receipts until the deadline", tags },
+        detail: describeStream("Server-Sent Events: replay, then new messages and read receipts until the deadline", "chat", [401, 403, 404]),
       },
     );
 }

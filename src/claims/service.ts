@@ -15,9 +15,8 @@
 // and releases of one workspace cannot deadlock on its focus update.
 import type { Deps } from "../deps";
 import type { Human, Identity } from "../auth/identity";
-import { conflict, forbidden, gone } from "../http/errors";
-import { publishWorkspaceEvent } from "../events/publish";
-import { presenceSlug } from "../events/publish";
+import { conflict, forbidden, gone, unprocessable } from "../http/errors";
+import { presenceSlug, publishWorkspaceEvent } from "../events/publish";
 import { requireOwnWorkspace } from "../workspaces/access";
 import {
   deleteClaims,
@@ -32,7 +31,21 @@ import {
   setFocus,
   upsertClaim,
 } from "./data";
-import type { ClaimHolder, ClaimListFilter, ClaimRow, Claimed, RecentClaim, Released, RemovedClaim } from "./model";
+import { BEAD_ID_MAX, type ClaimHolder, type ClaimListFilter, type ClaimRow, type Claimed, type RecentClaim, type Released, type RemovedClaim } from "./model";
+
+/** What POST /v1/claims and the MCP tools take. */
+export interface ClaimRequest {
+  bead_id: string;
+  /** Default: the caller's own workspace (its actor agent's id). A canonical UUID. */
+  workspace_id?: string | null;
+}
+
+/** The route's model checks this too; callers without one (MCP) rely on it here. */
+function checkBeadId(beadId: string): void {
+  if (beadId.length === 0 || beadId.length > BEAD_ID_MAX || beadId.includes("\0")) {
+    throw unprocessable(`bead_id must be 1-${BEAD_ID_MAX} characters without NUL`);
+  }
+}
 
 export const claimConflictReason = (beadId: string, holder: ClaimHolder) =>
   `${beadId} is being worked on by ${holder.alias} (${holder.human_name})`;
@@ -135,8 +148,8 @@ export async function releaseClaims(
 }
 
 /** The workspace a request names, or the caller's own (its actor agent's). */
-function workspaceOf(identity: Identity, raw: string | null): string {
-  if (raw !== null) return raw;
+function workspaceOf(identity: Identity, raw: string | null | undefined): string {
+  if (raw != null) return raw;
   if (identity.agentId === null) throw forbidden("API key is not bound to an agent");
   return identity.agentId;
 }
@@ -145,8 +158,9 @@ function workspaceOf(identity: Identity, raw: string | null): string {
 export async function claimIssue(
   deps: Deps,
   identity: Identity,
-  input: { bead_id: string; workspace_id: string | null },
+  input: ClaimRequest,
 ): Promise<Claimed> {
+  checkBeadId(input.bead_id);
   const workspaceId = workspaceOf(identity, input.workspace_id);
   await requireOwnWorkspace(deps.sql, identity, workspaceId);
   const outcome = await claimBead(deps, { projectId: identity.projectId, workspaceId, beadId: input.bead_id });
@@ -162,9 +176,10 @@ export async function claimIssue(
 export async function releaseIssue(
   deps: Deps,
   identity: Identity,
-  input: { bead_id: string; workspace_id: string | null },
+  input: ClaimRequest,
   human: Human | null = null,
 ): Promise<Released> {
+  checkBeadId(input.bead_id);
   const projectId = identity.projectId;
   if (human === null) {
     const workspaceId = workspaceOf(identity, input.workspace_id);
@@ -173,7 +188,7 @@ export async function releaseIssue(
     return { released: removed.length > 0, bead_id: input.bead_id, workspace_id: workspaceId };
   }
   const event = { released_by: human.name };
-  const holders = input.workspace_id !== null ? [input.workspace_id] : await findHolders(deps.sql, projectId, input.bead_id);
+  const holders = input.workspace_id != null ? [input.workspace_id] : await findHolders(deps.sql, projectId, input.bead_id);
   let released: RemovedClaim[] = [];
   for (const workspaceId of holders) {
     released = released.concat(await releaseClaims(deps, projectId, workspaceId, [input.bead_id], { event }));

@@ -20,7 +20,21 @@
 //   the transaction holds its connection.
 // - Fragments (queries interpolated into other queries) never run, so they
 //   never take a slot.
+// - Bulk work (syncs, uploads: `asBulk`) has its own bounded share: its
+//   transactions first take a slot of a smaller bulk gate, so at most that many
+//   connections ever hold bulk transactions and light requests always find one
+//   (issue 19, defect 4; docs/decisions.md).
 import { AsyncLocalStorage } from "node:async_hooks";
+
+const bulkWork = new AsyncLocalStorage<true>();
+
+/** Runs `fn` as bulk work: every transaction it opens waits for a slot of the bulk share first. */
+export function asBulk<T>(fn: () => Promise<T>): Promise<T> {
+  return bulkWork.run(true, fn);
+}
+
+/** Connections bulk work may hold at once: half the pool, at least one. */
+export const bulkShareOf = (limit: number) => Math.max(1, Math.floor(limit / 2));
 
 /** FIFO counting semaphore whose waiting list stays compact. */
 export class Gate {
@@ -81,8 +95,9 @@ const isQuery = (x: unknown): x is RunnableQuery & PromiseLike<unknown> =>
  * template, `unsafe` and `begin` are gated, everything else (array, json,
  * end, options, …) is postgres.js's own.
  */
-export function gatePool<T extends PoolLike>(raw: T, limit: number): T & { gate: Gate } {
+export function gatePool<T extends PoolLike>(raw: T, limit: number, bulkLimit = bulkShareOf(limit)): T & { gate: Gate; bulkGate: Gate } {
   const gate = new Gate(limit);
+  const bulkGate = new Gate(bulkLimit);
   const inTransaction = new AsyncLocalStorage<true>();
 
   const gated = <Q>(query: Q): Q => {
@@ -110,20 +125,31 @@ export function gatePool<T extends PoolLike>(raw: T, limit: number): T & { gate:
   const begin = raw.begin.bind(raw) as (...args: unknown[]) => Promise<unknown>;
   Object.assign(sql, {
     gate,
+    bulkGate,
     unsafe: (...args: unknown[]) => gated(unsafe(...args)),
     begin: (...args: unknown[]) => {
       const fn = args[args.length - 1] as (tx: unknown) => unknown;
       const head = args.slice(0, -1);
       const body = (tx: unknown) => inTransaction.run(true, () => fn(tx));
       if (inTransaction.getStore()) return begin(...head, body);
+      const run = (done: () => void) =>
+        new Promise((resolve, reject) => {
+          gate.enter(() => {
+            begin(...head, body)
+              .then(resolve, reject)
+              .finally(() => {
+                gate.leave();
+                done();
+              });
+          });
+        });
+      if (!bulkWork.getStore()) return run(() => {});
       return new Promise((resolve, reject) => {
-        gate.enter(() => {
-          begin(...head, body)
-            .then(resolve, reject)
-            .finally(() => gate.leave());
+        bulkGate.enter(() => {
+          run(() => bulkGate.leave()).then(resolve, reject);
         });
       });
     },
   });
-  return sql as T & { gate: Gate };
+  return sql as T & { gate: Gate; bulkGate: Gate };
 }

@@ -1,6 +1,8 @@
 // GET /health: checks Postgres and Redis; 503 when either is down (ops probes).
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { Health } from "./model";
 
 export function healthRoutes(ctx: RouteContext) {
   const { deps } = ctx;
@@ -20,6 +22,6 @@ export function healthRoutes(ctx: RouteContext) {
       if (!ok) set.status = 503;
       return { status: ok ? "ok" : "unhealthy", checks: { redis, database } };
     },
-    { detail: { summary: "Liveness and dependency check", tags: ["ops"] } },
+    { detail: describe("Liveness and dependency check", "ops", { 200: Health, 503: Health }) },
   );
 }

@@ -73,6 +73,21 @@ function isRejectedValue(err: unknown): boolean {
   return code.startsWith("22") || code.startsWith("54");
 }
 
+/**
+ * The client broke the request off: a malformed chunked body, a connection
+ * closed while its body was read. Bun reports both while the body is read as
+ * "The connection was closed." (issue 19, defect 8). Not a server error.
+ */
+function isClientFramingError(err: { code?: unknown; message?: unknown; name?: unknown }): boolean {
+  const message = String(err.message ?? "");
+  return (
+    message === "The connection was closed." ||
+    err.code === "ECONNRESET" ||
+    err.code === "ERR_STREAM_PREMATURE_CLOSE" ||
+    err.name === "AbortError"
+  );
+}
+
 export interface ErrorContext {
   code: string | number;
   error: unknown;
@@ -117,6 +132,16 @@ export function handleError(ctx: ErrorContext): Response {
   if (isDatabaseUnavailable(err)) {
     ctx.log.error("database unavailable", { request_id: ctx.requestId, error: String(err.message) });
     return json(503, { detail: "Database unavailable, try again shortly" }, { "retry-after": "1" });
+  }
+  if (isClientFramingError(err)) {
+    // Nobody may be left to read this answer; the line says what happened.
+    ctx.log.info("client framing error: request body broken off", {
+      request_id: ctx.requestId,
+      method: ctx.method,
+      path: ctx.path,
+      error: String(err.message ?? error),
+    });
+    return json(400, { detail: "Malformed or incomplete request body" }, { connection: "close" });
   }
   if (code === "INVALID_COOKIE_SIGNATURE" || code === "INVALID_FILE_TYPE") {
     return json(400, { detail: String(err.message ?? "Bad request") });

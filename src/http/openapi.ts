@@ -4,7 +4,7 @@
 // test suite sees (checkResponses), so the docs and the code cannot drift.
 // Production does not validate answers: that costs CPU on the hot routes and
 // would turn a drift into an outage instead of a failing test (docs/decisions.md).
-import type { AnyElysia } from "elysia";
+import { ElysiaCustomStatusResponse, type AnyElysia } from "elysia";
 import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { ErrorBody } from "./model";
@@ -43,6 +43,19 @@ export function describe(
   return detail;
 }
 
+/**
+ * `detail` for a Server-Sent Events route: 200 is a `text/event-stream`
+ * (its events are described in docs/protocol/events.md), errors are JSON.
+ */
+export function describeStream(summary: string, tag: string, errors: number[] = []) {
+  const detail = describe(summary, tag, { 200: null }, errors);
+  detail.responses[200] = {
+    description: "Server-Sent Events",
+    content: { "text/event-stream": { schema: { type: "string" } as unknown as TSchema } },
+  };
+  return detail;
+}
+
 interface RouteRecord {
   method: string;
   path: string;
@@ -71,10 +84,13 @@ export function checkResponses(app: AnyElysia): void {
     }
     return checks;
   };
-  app.onAfterHandle({ as: "global" }, ({ request, route, response, set }) => {
+  app.onAfterHandle({ as: "global" }, ({ request, route, response: answer, set }) => {
     const byStatus = (checks ?? build()).get(`${request.method} ${route}`);
-    if (!byStatus || response instanceof Response) return;
-    const status = typeof set.status === "number" ? set.status : 200;
+    if (!byStatus || answer instanceof Response) return;
+    // `status(409, body)` from a handler arrives here still wrapped.
+    const custom = answer instanceof ElysiaCustomStatusResponse ? (answer as ElysiaCustomStatusResponse<number, unknown>) : null;
+    const status = custom ? Number(custom.code) : typeof set.status === "number" ? set.status : 200;
+    const response: unknown = custom ? custom.response : answer;
     const check = byStatus.get(status);
     if (check === undefined) throw new Error(`undeclared status ${status} for ${request.method} ${route}`);
     if (check === null) return;

@@ -3,6 +3,7 @@
 import type { Deps } from "../deps";
 import { AppError, serviceUnavailable } from "../http/errors";
 import { keys } from "../redis/keys";
+import { countRateLimitRefusal } from "../metrics/process";
 
 export async function enforceInitRateLimit(deps: Deps, clientIp: string): Promise<void> {
   const key = keys.initRateLimit(clientIp);
@@ -20,6 +21,7 @@ export async function enforceInitRateLimit(deps: Deps, clientIp: string): Promis
     throw serviceUnavailable("Rate limiter unavailable, try again shortly");
   }
   if (count > deps.config.initRateLimit) {
+    countRateLimitRefusal("init");
     throw new AppError(429, "Rate limit exceeded. Too many initialization requests.", {
       "Retry-After": String(ttl > 0 ? ttl : window),
     });

@@ -1,6 +1,8 @@
 // POST /v1/init — no auth, rate limited per client IP (beadhub.md §3).
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { InitAnswer } from "./model";
 import { invalid } from "../http/errors";
 import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath, isCanonicalOrigin } from "../http/field-rules";
 import { canonicalizeOrigin, OriginError } from "../repos/canonical-origin";
@@ -50,7 +52,7 @@ export function initRoutes(ctx: RouteContext) {
       // Optional credentials: the proof needed to mint a key for an existing alias (issue 19).
       const headers = request.headers;
       const sentCredentials = headers.has("authorization") || (headers.has("x-bh-auth") && deps.config.internalAuthSecret !== null);
-      const caller = sentCredentials ? await resolveIdentity(deps, headers) : null;
+      const caller = sentCredentials ? await resolveIdentity(deps, headers, request) : null;
       const slug = (body.project_slug ?? "").trim();
       if (slug !== "" && !SLUG_RE.test(slug)) {
         throw invalid(["body", "project_slug"], "Invalid project_slug: use 1-256 characters of letters, digits, '/', '_', '.' or '-'", body.project_slug);
@@ -71,6 +73,9 @@ export function initRoutes(ctx: RouteContext) {
         caller,
       });
     },
-    { body: InitBody, detail: { summary: "Bootstrap a project, agent, API key and (with repo_origin) workspace", tags: ["bootstrap"] } },
+    {
+      body: InitBody,
+      detail: describe("Bootstrap a project, agent, API key and (with repo_origin) workspace", "bootstrap", { 200: InitAnswer }, [409, 429, 503]),
+    },
   );
 }

@@ -29,3 +29,20 @@ export interface SentFilter {
   after: { createdAt: string; messageId: string } | null;
   limit: number;
 }
+
+/** An inbox item (aweb.md §7). */
+export const InboxMessage = t.Object({
+  message_id: Uuid,
+  from_agent_id: Uuid,
+  from_alias: t.String(),
+  subject: t.String(),
+  body: t.String(),
+  priority: t.String(),
+  thread_id: t.Nullable(Uuid),
+  read_at: t.Nullable(Timestamp),
+  created_at: Timestamp,
+});
+
+export const Inbox = t.Object({ messages: t.Array(InboxMessage) });
+export const MailSent = t.Object({ message_id: Uuid, status: t.String(), delivered_at: Timestamp });
+export const MailAcknowledged = t.Object({ message_id: Uuid, acknowledged_at: Timestamp });

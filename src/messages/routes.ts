@@ -8,7 +8,7 @@ import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
 import { normalizeUuid, queryBool, queryInt } from "../http/wire";
 import { publishWorkspaceEvent } from "../events/publish";
 import { describe } from "../http/openapi";
-import { SentPage, SentQuery } from "./model";
+import { Inbox, MailAcknowledged, MailSent, SentPage, SentQuery } from "./model";
 import { sentMail } from "./service";
 import {
   acknowledgeMessage,
@@ -95,7 +95,7 @@ export function messageRoutes(ctx: RouteContext) {
         });
         return { message_id: inserted.message_id, status: "delivered", delivered_at: inserted.created_at };
       },
-      { body: SendBody, detail: { summary: "Send mail to an agent of the project", tags: ["mail"] } },
+      { body: SendBody, detail: describe("Send mail to an agent of the project", "mail", { 200: MailSent }, [401, 403, 404]) },
     )
     .get(
       "/inbox",
@@ -112,7 +112,7 @@ export function messageRoutes(ctx: RouteContext) {
           { unread_only: t.Optional(t.String()), limit: t.Optional(t.String()) },
           { additionalProperties: true },
         ),
-        detail: { summary: "The calling agent's inbox, newest first", tags: ["mail"] },
+        detail: describe("The calling agent's inbox, newest first", "mail", { 200: Inbox }, [401, 403]),
       },
     )
     .get(
@@ -142,7 +142,7 @@ export function messageRoutes(ctx: RouteContext) {
       },
       {
         params: t.Object({ message_id: t.String() }),
-        detail: { summary: "Mark a message read (idempotent)", tags: ["mail"] },
+        detail: describe("Mark a message read (idempotent)", "mail", { 200: MailAcknowledged }, [401, 403, 404]),
       },
     );
 }

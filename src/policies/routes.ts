@@ -3,6 +3,8 @@
 // dashboard's.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { PolicyActivated, PolicyBundle, PolicyCreated, PolicyHistory, PolicyReset } from "./model";
 import { authPlugin } from "../auth/plugin";
 import { enforceActorBinding } from "../auth/identity";
 import { isoZ } from "../db/pool";
@@ -61,7 +63,7 @@ export function policyRoutes(ctx: RouteContext) {
       },
       {
         query: t.Object({ role: t.Optional(t.String()), only_selected: t.Optional(t.String()) }, LOOSE),
-        detail: { summary: "The active policy bundle (bootstraps the default on first read)", tags: ["policies"] },
+        detail: describe("The active policy bundle (bootstraps the default on first read)", "policies", { 200: PolicyBundle, 304: null }, [400, 401, 403, 404]),
       },
     )
     .get(
@@ -76,7 +78,7 @@ export function policyRoutes(ctx: RouteContext) {
       },
       {
         query: t.Object({ limit: t.Optional(t.String()) }, LOOSE),
-        detail: { summary: "Policy versions, newest first", tags: ["policies"] },
+        detail: describe("Policy versions, newest first", "policies", { 200: PolicyHistory }, [401, 403]),
       },
     )
     .post(
@@ -116,7 +118,7 @@ export function policyRoutes(ctx: RouteContext) {
       },
       {
         body: CreateBody,
-        detail: { summary: "Create a new (inactive) policy version", tags: ["policies"] },
+        detail: describe("Create a new (inactive) policy version", "policies", { 200: PolicyCreated }, [400, 401, 403, 409]),
       },
     )
     .post(
@@ -129,7 +131,7 @@ export function policyRoutes(ctx: RouteContext) {
       {
         // No body parameter: bdh sends `null`, the dashboard nothing; neither is read.
         parse: "none",
-        detail: { summary: "Reset the policy to the built-in defaults (new version, activated)", tags: ["policies"] },
+        detail: describe("Reset the policy to the built-in defaults (new version, activated)", "policies", { 200: PolicyReset }, [401, 403]),
       },
     )
     .get(
@@ -141,7 +143,10 @@ export function policyRoutes(ctx: RouteContext) {
         if (!policy) throw notFound("Policy not found or does not belong to this project");
         return policyView(policy);
       },
-      { params: PolicyParams, detail: { summary: "One policy version of this project", tags: ["policies"] } },
+      {
+        params: PolicyParams,
+        detail: describe("One policy version of this project", "policies", { 200: PolicyBundle }, [401, 403, 404]),
+      },
     )
     .post(
       "/:policy_id/activate",
@@ -154,7 +159,7 @@ export function policyRoutes(ctx: RouteContext) {
       {
         params: PolicyParams,
         parse: "none",
-        detail: { summary: "Make a policy version the active one", tags: ["policies"] },
+        detail: describe("Make a policy version the active one", "policies", { 200: PolicyActivated }, [401, 403, 404]),
       },
     );
 }

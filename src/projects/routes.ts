@@ -1,10 +1,12 @@
 // /v1/projects: the aweb "current project" plus the legacy routes bdh `:projects`
 // calls (aweb.md §5; served by neither reference — docs/decisions.md).
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { forbidden, notFound } from "../http/errors";
+import { describe } from "../http/openapi";
 import { parseUuid } from "../http/wire";
+import { CurrentProject, ProjectList, ProjectParams } from "./model";
 import { findProjectById } from "./data";
 
 export function projectRoutes(ctx: RouteContext) {
@@ -19,7 +21,7 @@ export function projectRoutes(ctx: RouteContext) {
         if (!project) throw notFound("Project not found");
         return { project_id: project.project_id, slug: project.slug, name: project.name };
       },
-      { detail: { summary: "The project of the calling key", tags: ["projects"] } },
+      { detail: describe("The project of the calling key", "projects", { 200: CurrentProject }, [401, 404]) },
     )
     .get(
       "/",
@@ -36,7 +38,7 @@ export function projectRoutes(ctx: RouteContext) {
           where p.project_id = ${projectId} and p.deleted_at is null`;
         return { projects: rows, has_more: false, next_cursor: null };
       },
-      { detail: { summary: "Projects visible to the caller (its own)", tags: ["projects"] } },
+      { detail: describe("Projects visible to the caller (its own)", "projects", { 200: ProjectList }, [401]) },
     )
     .delete(
       "/:project_id",
@@ -46,6 +48,9 @@ export function projectRoutes(ctx: RouteContext) {
         if (id !== projectId || !(await findProjectById(deps.sql, id))) throw notFound("Project not found");
         throw forbidden("Deleting a project is not available to agent keys");
       },
-      { params: t.Object({ project_id: t.String() }), detail: { summary: "Delete a project (refused for agent keys)", tags: ["projects"] } },
+      {
+        params: ProjectParams,
+        detail: describe("Delete a project (refused for agent keys)", "projects", {}, [401, 403, 404]),
+      },
     );
 }

@@ -5,6 +5,8 @@
 // are unchanged.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { RepoDeleted, RepoEnsured, RepoFound, RepoPage } from "./model";
 import { authPlugin } from "../auth/plugin";
 import { isoZ } from "../db/pool";
 import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/wire";
@@ -47,7 +49,7 @@ export function repoRoutes(ctx: RouteContext) {
       },
       {
         body: t.Object({ origin_url: t.String({ minLength: 1, maxLength: 2048 }) }),
-        detail: { summary: "Find the caller's project repo for a git origin", tags: ["repos"] },
+        detail: describe("Find the caller's project repo for a git origin", "repos", { 200: RepoFound }, [401, 403, 404]),
       },
     )
     .post(
@@ -68,7 +70,7 @@ export function repoRoutes(ctx: RouteContext) {
           project_id: t.String({ minLength: 36, maxLength: 36 }),
           origin_url: t.String({ minLength: 1, maxLength: 2048 }),
         }),
-        detail: { summary: "Get or create a repo of the caller's project (revives a deleted one)", tags: ["repos"] },
+        detail: describe("Get or create a repo of the caller's project (revives a deleted one)", "repos", { 200: RepoEnsured }, [401, 403, 404]),
       },
     )
     .get(
@@ -96,7 +98,7 @@ export function repoRoutes(ctx: RouteContext) {
           limit: t.Optional(t.String()),
           cursor: t.Optional(t.String()),
         }),
-        detail: { summary: "List the caller's project repos with live workspace counts", tags: ["repos"] },
+        detail: describe("List the caller's project repos with live workspace counts", "repos", { 200: RepoPage }, [401, 403]),
       },
     )
     .delete(
@@ -116,7 +118,7 @@ export function repoRoutes(ctx: RouteContext) {
       },
       {
         params: t.Object({ repo_id: t.String() }),
-        detail: { summary: "Soft-delete a repo with its workspaces, their claims and presence", tags: ["repos"] },
+        detail: describe("Soft-delete a repo with its workspaces, their claims and presence", "repos", { 200: RepoDeleted }, [401, 403, 404]),
       },
     );
 }

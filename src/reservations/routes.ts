@@ -6,6 +6,7 @@ import { authPlugin } from "../auth/plugin";
 import { checkIndexable } from "../http/wire";
 import { listActive } from "./data";
 import { describe } from "../http/openapi";
+import { ActiveReservations, Acquired, Held, Released, Renewed, Revoked } from "./model";
 import { acquire, forceRelease, release, renew, reservationTtl, revoke } from "./service";
 
 const strict = { additionalProperties: false } as const;
@@ -33,7 +34,7 @@ export function reservationRoutes(ctx: RouteContext) {
           { resource_key: ResourceKey, ttl_seconds: Ttl, metadata: t.Optional(t.Record(t.String(), t.Unknown())) },
           strict,
         ),
-        detail: { summary: "Acquire a reservation (409 names the holder)", tags: ["reservations"] },
+        detail: describe("Acquire a reservation (409 names the holder)", "reservations", { 200: Acquired, 409: Held }, [401, 403]),
       },
     )
     .get(
@@ -47,7 +48,7 @@ export function reservationRoutes(ctx: RouteContext) {
       },
       {
         query: t.Object({ prefix: t.Optional(t.String()) }, { additionalProperties: true }),
-        detail: { summary: "List active reservations by key", tags: ["reservations"] },
+        detail: describe("List active reservations by key", "reservations", { 200: ActiveReservations }, [401, 403]),
       },
     )
     .post(
@@ -58,12 +59,12 @@ export function reservationRoutes(ctx: RouteContext) {
       },
       {
         body: t.Object({ resource_key: ResourceKey, ttl_seconds: Ttl }, strict),
-        detail: { summary: "Extend your own active reservation", tags: ["reservations"] },
+        detail: describe("Extend your own active reservation", "reservations", { 200: Renewed }, [401, 403, 404, 409]),
       },
     )
     .post("/release", async ({ auth, body }) => release(deps, await auth.actor(), body.resource_key), {
       body: t.Object({ resource_key: ResourceKey }, strict),
-      detail: { summary: "Release your reservation (idempotent)", tags: ["reservations"] },
+      detail: describe("Release your reservation (idempotent)", "reservations", { 200: Released }, [401, 403, 409]),
     })
     .post(
       "/force-release",
@@ -83,7 +84,7 @@ export function reservationRoutes(ctx: RouteContext) {
       async ({ auth, body }) => revoke(deps, await auth.actor(), body.prefix ? body.prefix : null),
       {
         body: t.Object({ prefix: t.Optional(t.Nullable(t.String({ maxLength: 4096 }))) }, strict),
-        detail: { summary: "Revoke your own reservations under a prefix", tags: ["reservations"] },
+        detail: describe("Revoke your own reservations under a prefix", "reservations", { 200: Revoked }, [401, 403]),
       },
     );
 }

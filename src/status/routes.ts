@@ -5,6 +5,8 @@
 // answer plain-string details, in the reference's order.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe, describeStream } from "../http/openapi";
+import { StatusSnapshot } from "./model";
 import { authPlugin } from "../auth/plugin";
 import { AppError, notFound, unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
@@ -71,7 +73,7 @@ export function statusRoutes(ctx: RouteContext) {
       {
         // bdh also sends `repo`, which the reference ignores (§16.3).
         query: t.Object({ workspace_id: t.Optional(t.String()), repo_id: t.Optional(t.String()) }),
-        detail: { summary: "Presence, claims, conflicts and pending escalations of a workspace set", tags: ["status"] },
+        detail: describe("Presence, claims, conflicts and pending escalations of a workspace set", "status", { 200: StatusSnapshot }, [401, 403, 404]),
       },
     )
     .get(
@@ -122,7 +124,7 @@ export function statusRoutes(ctx: RouteContext) {
           limit: t.Optional(t.String()),
           event_types: t.Optional(t.String()),
         }),
-        detail: { summary: "Server-Sent Events of a workspace set (reservation, message, escalation, bead)", tags: ["status"] },
+        detail: describeStream("Server-Sent Events of a workspace set (reservation, message, escalation, bead)", "status", [401, 403, 404]),
       },
     );
 }

@@ -3,6 +3,8 @@
 // not 422s (§19.9), as in the reference.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { Subscription, SubscriptionDeleted, SubscriptionList } from "./model";
 import type { Db } from "../db/pool";
 import { authPlugin } from "../auth/plugin";
 import type { RequestAuth } from "../auth/identity";
@@ -88,7 +90,7 @@ export function subscriptionRoutes(ctx: RouteContext) {
           repo: t.Optional(t.Nullable(t.String())),
           event_types: t.Optional(t.Array(t.String())),
         }, LOOSE),
-        detail: { summary: "Subscribe a workspace to changes of a bead", tags: ["subscriptions"] },
+        detail: describe("Subscribe a workspace to changes of a bead", "subscriptions", { 200: Subscription }, [400, 401, 403]),
       },
     )
     .get(
@@ -99,7 +101,10 @@ export function subscriptionRoutes(ctx: RouteContext) {
         const rows = await listSubscriptions(sql, projectId, workspaceId);
         return { subscriptions: rows, count: rows.length };
       },
-      { query: OwnerQuery, detail: { summary: "A workspace's subscriptions, newest first", tags: ["subscriptions"] } },
+      {
+        query: OwnerQuery,
+        detail: describe("A workspace's subscriptions, newest first", "subscriptions", { 200: SubscriptionList }, [400, 401, 403]),
+      },
     )
     .delete(
       "/:subscription_id",
@@ -116,7 +121,7 @@ export function subscriptionRoutes(ctx: RouteContext) {
       {
         params: t.Object({ subscription_id: t.String() }),
         query: OwnerQuery,
-        detail: { summary: "Remove one of a workspace's subscriptions", tags: ["subscriptions"] },
+        detail: describe("Remove one of a workspace's subscriptions", "subscriptions", { 200: SubscriptionDeleted }, [400, 401, 403, 404]),
       },
     );
 }

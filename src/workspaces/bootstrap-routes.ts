@@ -3,6 +3,8 @@
 //   POST /v1/workspaces/register            (Bearer agent identity, §4.2)
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { NamePrefixSuggestion, WorkspaceRegistered } from "./model";
 import { authPlugin } from "../auth/plugin";
 import { resolveIdentity } from "../auth/identity";
 import { conflict, forbidden, notFound, unauthorized, AppError } from "../http/errors";
@@ -24,7 +26,7 @@ export function workspaceBootstrapRoutes(ctx: RouteContext) {
         const headers = request.headers;
         const authenticated =
           headers.has("authorization") || (headers.has("x-bh-auth") && deps.config.internalAuthSecret !== null);
-        const authProject = authenticated ? (await resolveIdentity(deps, headers)).projectId : null;
+        const authProject = authenticated ? (await resolveIdentity(deps, headers, request)).projectId : null;
         const repos = await findReposByOrigin(deps.sql, co);
         let projectId: string;
         let projectSlug: string;
@@ -54,7 +56,7 @@ export function workspaceBootstrapRoutes(ctx: RouteContext) {
       },
       {
         body: t.Object({ origin_url: t.String({ minLength: 1, maxLength: 2048 }) }),
-        detail: { summary: "Suggest the next alias prefix for a repo's project", tags: ["workspaces"] },
+        detail: describe("Suggest the next alias prefix for a repo's project", "workspaces", { 200: NamePrefixSuggestion }, [401, 403, 404, 409]),
       },
     )
     .post(
@@ -126,7 +128,7 @@ export function workspaceBootstrapRoutes(ctx: RouteContext) {
           hostname: t.Optional(t.Nullable(t.String({ maxLength: 255 }))),
           workspace_path: t.Optional(t.Nullable(t.String({ maxLength: 4096 }))),
         }),
-        detail: { summary: "Register the calling agent's workspace in a repo", tags: ["workspaces"] },
+        detail: describe("Register the calling agent's workspace in a repo", "workspaces", { 200: WorkspaceRegistered }, [401, 409]),
       },
     );
 }

@@ -5,6 +5,8 @@
 // There is no GET or PATCH /v1/workspaces/{id} (§19.20): those answer 405.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { WorkspaceDeleted, WorkspaceHeartbeatAnswer, WorkspaceRestored } from "./model";
 import { enforceActorBinding } from "../auth/identity";
 import { authPlugin } from "../auth/plugin";
 import { conflict, notFound } from "../http/errors";
@@ -52,7 +54,7 @@ export function workspaceLifecycleRoutes(ctx: RouteContext) {
           workspace_path: t.Optional(t.Nullable(t.String({ maxLength: 1024 }))),
           human_name: t.Optional(t.Nullable(t.String({ maxLength: 64 }))),
         }),
-        detail: { summary: "Refresh a workspace (creating it if new) and its presence", tags: ["workspaces"] },
+        detail: describe("Refresh a workspace (creating it if new) and its presence", "workspaces", { 200: WorkspaceHeartbeatAnswer }, [401, 403, 409]),
       },
     )
     .delete(
@@ -78,7 +80,7 @@ export function workspaceLifecycleRoutes(ctx: RouteContext) {
       },
       {
         params: t.Object({ workspace_id: t.String() }),
-        detail: { summary: "Soft-delete any workspace of the project and release its claims", tags: ["workspaces"] },
+        detail: describe("Soft-delete any workspace of the project and release its claims", "workspaces", { 200: WorkspaceDeleted }, [401, 403, 404]),
       },
     )
     .post(
@@ -105,7 +107,7 @@ export function workspaceLifecycleRoutes(ctx: RouteContext) {
       },
       {
         params: t.Object({ workspace_id: t.String() }),
-        detail: { summary: "Restore a soft-deleted workspace (its claims are not restored)", tags: ["workspaces"] },
+        detail: describe("Restore a soft-deleted workspace (its claims are not restored)", "workspaces", { 200: WorkspaceRestored }, [401, 403, 404, 409]),
       },
     );
 }

@@ -5,6 +5,8 @@
 //   GET /v1/workspaces/online  live presences of the project
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
+import { describe } from "../http/openapi";
+import { WorkspacePage } from "./model";
 import { authPlugin } from "../auth/plugin";
 import { cursorIsoTimestamp, cursorUuid, decodeCursor, page } from "../http/wire";
 import { unprocessable } from "../http/errors";
@@ -88,7 +90,7 @@ export function workspaceListRoutes(ctx: RouteContext) {
           limit: t.Optional(t.String()),
           cursor: t.Optional(t.String()),
         }),
-        detail: { summary: "List the project's workspaces (newest update first), with presence and claims", tags: ["workspaces"] },
+        detail: describe("List the project's workspaces (newest update first), with presence and claims", "workspaces", { 200: WorkspacePage }, [401, 403]),
       },
     )
     .get(
@@ -118,7 +120,7 @@ export function workspaceListRoutes(ctx: RouteContext) {
           always_include_workspace_id: t.Optional(t.String()),
           limit: t.Optional(t.String()),
         }),
-        detail: { summary: "Bounded team view: workspaces with claims and recent activity first", tags: ["workspaces"] },
+        detail: describe("Bounded team view: workspaces with claims and recent activity first", "workspaces", { 200: WorkspacePage }, [401, 403]),
       },
     )
     .get(
@@ -139,7 +141,7 @@ export function workspaceListRoutes(ctx: RouteContext) {
       },
       {
         query: t.Object({ human_name: optionalString(64) }),
-        detail: { summary: "Workspaces of the project with live presence (most recently seen first)", tags: ["workspaces"] },
+        detail: describe("Workspaces of the project with live presence (most recently seen first)", "workspaces", { 200: WorkspacePage }, [401, 403]),
       },
     );
 }

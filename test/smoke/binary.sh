@@ -19,6 +19,18 @@ trap cleanup EXIT
 
 psql "$admin" -qc "create database $db" >/dev/null
 "$bin" version
+
+# A bad setting: one line naming the variable, exit 2, for serve and migrate (issue 17).
+for cmd in serve migrate; do
+  set +e
+  out=$(env -i PATH="$PATH" HOME="$workdir" BEADHUB_DATABASE_URL="postgres://postgres@127.0.0.1:5432" "$bin" "$cmd" 2>&1)
+  rc=$?
+  set -e
+  [ "$rc" = 2 ] || { echo "FAIL: $cmd with a nameless database URL exited $rc"; exit 1; }
+  [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || { echo "FAIL: $cmd printed more than one line: $out"; exit 1; }
+  case "$out" in "configuration error: BEADHUB_DATABASE_URL "*) ;; *) echo "FAIL: $cmd said: $out"; exit 1 ;; esac
+done
+echo "bad settings: one line, exit 2"
 cd "$workdir"
 BEADHUB_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" BEADHUB_PORT=$port BEADHUB_HOST=127.0.0.1 \
   BEADHUB_REDIS_PREFIX="smoke:$$:" "$bin" serve >"$log" 2>&1 &
@@ -28,6 +40,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 health=$(curl -s "http://127.0.0.1:$port/health")
+assets=$(curl -s -o /dev/null -w "%{http_code} %{size_download}" "http://127.0.0.1:$port/swagger/assets/swagger-ui-bundle.js")
+case "$assets" in "200 "[0-9][0-9][0-9][0-9][0-9][0-9]*) echo "swagger assets served: $assets" ;; *) echo "FAIL: swagger assets: $assets"; exit 1 ;; esac
 echo "health: $health"
 echo "$health" | grep -q '"status":"ok"'
 init=$(curl -s -X POST "http://127.0.0.1:$port/v1/init" -H 'content-type: application/json' \

@@ -30,6 +30,7 @@ export function pathParamDefaults(w: World): Record<string, string> {
     escalation_id: w.escalationId,
     subscription_id: w.subscriptionId,
     bead_id: w.beadIds[0],
+    session_id: w.sessionId,
   };
 }
 
@@ -83,6 +84,14 @@ export const EXAMPLES: Record<string, Build> = {
   "GET /v1/repos": (w) => ({ query: { project_id: w.owner.project_id, limit: "10" } }),
   "DELETE /v1/repos/{repo_id}": () => ({ query: {}, destructive: true }),
   "GET /v1/claims": (w) => ({ query: { workspace_id: w.owner.workspace_id!, limit: "10" } }),
+  // Not one of the world's bead ids: another project claiming the same string is
+  // its own claim (bead ids are per project), not a leak, but it would show that marker.
+  "POST /v1/claims": (w) => ({ query: {}, body: { bead_id: `${w.slug}-claimed` } }),
+  "POST /v1/claims/release": (w) => ({ query: {}, body: { bead_id: `${w.slug}-claimed`, workspace_id: w.owner.workspace_id } }),
+  "GET /v1/messages/sent": () => ({ query: { limit: "10" } }),
+  "GET /v1/chat/monitor": (w) => ({ query: { limit: "10" }, token: w.human.api_key }),
+  "GET /v1/chat/monitor/{session_id}/messages": (w) => ({ query: { limit: "10" }, token: w.human.api_key }),
+  "POST /v1/reservations/force-release": (w) => ({ query: {}, body: { resource_keys: ["fuzz/lock"] }, token: w.human.api_key }),
   "GET /v1/policies/active": () => ({ query: {} }),
   "GET /v1/policies/history": () => ({ query: { limit: "5" } }),
   "POST /v1/policies/": () => ({ query: {}, body: { bundle: { invariants: [{ id: "fz", title: "Fuzz", body_md: "x" }], roles: { dev: { title: "Dev", playbook_md: "y" } }, adapters: {} } } }),

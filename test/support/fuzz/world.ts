@@ -13,6 +13,8 @@ export interface World {
   peer: Agent;
   /** An agent without a repo workspace (aweb-only identity). */
   loner: Agent;
+  /** An agent of type human (the oversight routes, docs/protocol/dashboard-api.md). */
+  human: Agent;
   messageId: string;
   subject: string;
   sessionId: string;
@@ -36,6 +38,7 @@ export async function buildWorld(t: TestApp, slug: string): Promise<World> {
   const owner = await initAgent(t, { project_slug: slug, alias: `${slug}-owner`, repo_origin: origin, human_name: `Owner ${slug}` });
   const peer = await initAgent(t, { project_slug: slug, alias: `${slug}-peer`, repo_origin: origin, human_name: `Peer ${slug}` });
   const loner = await initAgent(t, { project_slug: slug, alias: `${slug}-loner`, repo_origin: null });
+  const human = await initAgent(t, { project_slug: slug, alias: `${slug}-human`, repo_origin: null, agent_type: "human" });
   const as = (a: Agent) => ({ token: a.api_key });
 
   const subject = `subject-${slug}-${crypto.randomUUID().slice(0, 8)}`;
@@ -100,7 +103,7 @@ export async function buildWorld(t: TestApp, slug: string): Promise<World> {
 
   const markers = [
     owner.project_id, owner.agent_id, peer.agent_id, loner.agent_id, owner.repo_id!,
-    owner.alias, peer.alias, loner.alias, `Owner ${slug}`, `Peer ${slug}`, ...beadIds.map((id) => `Bead ${id}`), subject, `mail body of ${slug}`, `chat of ${slug}`,
+    human.agent_id, owner.alias, peer.alias, loner.alias, human.alias, `Owner ${slug}`, `Peer ${slug}`, ...beadIds.map((id) => `Bead ${id}`), subject, `mail body of ${slug}`, `chat of ${slug}`,
     mail.message_id, chat.session_id, chat.message_id, reservationKey, policy.policy_id,
     escalation.escalation_id, `escalation-${slug}`, subscription.subscription_id, `inv-${slug}`,
     ...beadIds,
@@ -111,6 +114,7 @@ export async function buildWorld(t: TestApp, slug: string): Promise<World> {
     owner,
     peer,
     loner,
+    human,
     messageId: mail.message_id,
     subject,
     sessionId: chat.session_id,

@@ -1,0 +1,43 @@
+// Agents: the answers of /v1/agents (aweb.md §4.3, §6; beadhub.md §6), declared once.
+import { t } from "elysia";
+import { Uuid } from "../http/model";
+
+export const SuggestAliasPrefixBody = t.Object({ project_slug: t.String({ minLength: 1, maxLength: 256 }) });
+
+/** project_id is null when no project has that slug yet (the first alias is suggested). */
+export const AliasPrefixSuggestion = t.Object({
+  project_slug: t.String(),
+  project_id: t.Nullable(Uuid),
+  name_prefix: t.String(),
+});
+
+export const AgentWithPresence = t.Object({
+  agent_id: Uuid,
+  alias: t.String(),
+  human_name: t.Nullable(t.String()),
+  agent_type: t.Nullable(t.String()),
+  status: t.String(),
+  last_seen: t.Nullable(t.String()),
+  online: t.Boolean(),
+});
+
+export const AgentList = t.Object({ project_id: Uuid, agents: t.Array(AgentWithPresence) });
+
+export const AgentHeartbeat = t.Object({ agent_id: Uuid, last_seen: t.String(), ttl_seconds: t.Integer() });
+
+/** POST /v1/agents/register: the stored workspace's identity with the body's session fields. */
+export const AgentRegistered = t.Object({
+  agent: t.Object({
+    alias: t.String(),
+    human_name: t.Nullable(t.String()),
+    project_slug: t.Nullable(t.String()),
+    program: t.Nullable(t.String()),
+    model: t.Nullable(t.String()),
+    member: t.Null(),
+    repo: t.Nullable(t.String()),
+    branch: t.Nullable(t.String()),
+    role: t.Nullable(t.String()),
+    registered_at: t.String(),
+  }),
+  workspace: t.Object({ workspace_id: Uuid }),
+});

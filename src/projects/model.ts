@@ -1,0 +1,26 @@
+// Projects: the shapes of /v1/projects (aweb.md §5), declared once.
+import { t } from "elysia";
+import { Timestamp, Uuid } from "../http/model";
+
+export const ProjectParams = t.Object({ project_id: t.String() });
+
+/** GET /v1/projects/current. */
+export const CurrentProject = t.Object({ project_id: Uuid, slug: t.String(), name: t.String() });
+
+/** An item of GET /v1/projects (bdh `:projects`). */
+export const ProjectSummary = t.Object({
+  id: Uuid,
+  slug: t.String(),
+  name: t.String(),
+  created_at: Timestamp,
+  repo_count: t.Integer(),
+  workspace_count: t.Integer(),
+});
+export type ProjectSummary = typeof ProjectSummary.static;
+
+/** An OSS key sees one project, so the list never has a next page. */
+export const ProjectList = t.Object({
+  projects: t.Array(ProjectSummary),
+  has_more: t.Boolean(),
+  next_cursor: t.Null(),
+});
