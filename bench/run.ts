@@ -19,9 +19,9 @@ const BIN = `${ROOT}dist/beadhub`;
 // BENCH_PROFILE=1 (with BENCH_FROM_SOURCE) writes a markdown CPU profile per server process to bench/out/prof/.
 const PROFILE = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${ROOT}bench/out/prof`] : [];
 const SERVER_CMD = process.env.BENCH_FROM_SOURCE ? [BUN, ...PROFILE, `${ROOT}src/main.ts`] : [BIN];
-// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,fairness,sse,dashboard picks
+// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,fairness,sse,mcp,dashboard picks
 // sections (default all); BENCH_ENDPOINTS=<regex> picks endpoints by name.
-const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,fairness,sse,dashboard").split(",").map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,fairness,sse,mcp,dashboard").split(",").map((s) => s.trim()));
 const ENDPOINTS = new RegExp(process.env.BENCH_ENDPOINTS ?? ".");
 // A partial run must not overwrite the full table: it goes to bench/out/.
 const PARTIAL = process.env.BENCH_ONLY !== undefined || process.env.BENCH_ENDPOINTS !== undefined;
@@ -315,6 +315,24 @@ async function main() {
       const { benchSse } = await import("./sse");
       const sse = (await benchSse({ baseUrl: base, databaseUrl: dbUrl(database), redisUrl: redis.url, serverPid: server.pid })) as Row[];
       for (const r of sse) row(r);
+    }
+
+    if (ONLY.has("mcp")) {
+      // MCP tool calls against the REST calls they wrap, in-process (server CPU per call).
+      const { benchMcp } = await import("./mcp");
+      const pairs = await benchMcp(dbUrl(database), redis.url);
+      raw.mcp = pairs;
+      for (const p of pairs) {
+        row({
+          figure: `MCP tool call CPU: ${p.tool} vs ${p.rest}`,
+          value: `${fmt(p.mcp_us_per_call)} µs/call`,
+          floor: `${fmt(p.rest_us_per_call)} µs/call (the REST call)`,
+          ratio: fmt(p.ratio, 2),
+          target: "≤ 1.20",
+          met: p.ratio <= 1.2,
+          command: "bench/mcp.ts benchMcp (process.cpuUsage per call, alternating)",
+        });
+      }
     }
 
     if (ONLY.has("dashboard")) {

@@ -204,8 +204,7 @@ function buildApp(deps: Deps, shutdownSignal: AbortSignal, enableBootstrapRoutes
     })
     .use(docsRoutes(() => root));
 
-  const dispatch = (request: Request) => app.handle(request);
-  for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes, dispatch })) app.use(mod);
+  for (const mod of routeModules({ deps, shutdownSignal, enableBootstrapRoutes })) app.use(mod);
   addRootRedirect(app);
   makeSchemasLenient(app);
   return app;

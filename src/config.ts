@@ -58,6 +58,10 @@ export interface Config {
   checkResponses: boolean;
   /** Serve the web dashboard at / (BEADHUB_DASHBOARD=off removes it and its config route). */
   dashboard: boolean;
+  /** MCP tools tools/list shows: "core", "full" or an explicit list of names (src/mcp/catalog.ts). */
+  mcpTools: "core" | "full" | readonly string[];
+  /** Browser origins besides the server's own that may call /mcp (exact "scheme://host[:port]"). */
+  mcpAllowedOrigins: readonly string[];
   /** GET /metrics (Prometheus text; no tenant data in it). BEADHUB_METRICS=off removes it. */
   metrics: boolean;
 }
@@ -174,6 +178,39 @@ export function resolveDataDir(env: Env): string {
   return join(pick(env, "HOME")?.value ?? homedir(), ".local", "share", "beadhub");
 }
 
+/** BEADHUB_MCP_TOOLS: core (default full) or a comma list; names are checked against the catalog at start. */
+function mcpTools(env: Env): Config["mcpTools"] {
+  const found = pick(env, "BEADHUB_MCP_TOOLS");
+  if (!found) return "full";
+  const v = found.value.toLowerCase();
+  if (v === "core" || v === "full") return v;
+  const names = found.value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (names.length === 0 || names.some((n) => !/^[a-z_]{1,64}$/.test(n))) {
+    throw new ConfigError("BEADHUB_MCP_TOOLS", `must be core, full or a comma list of tool names, got "${found.value}"`);
+  }
+  return Object.freeze([...new Set(names)]);
+}
+
+/** A comma list of origins ("https://app.example.com"), each scheme://host[:port] with no path. */
+function origins(env: Env, name: string): readonly string[] {
+  const found = pick(env, name);
+  if (!found) return Object.freeze([]);
+  const out: string[] = [];
+  for (const raw of found.value.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(name, `has an invalid origin "${raw}"`);
+    }
+    if (!["http:", "https:"].includes(parsed.protocol) || parsed.origin !== raw.replace(/\/$/, "")) {
+      throw new ConfigError(name, `must list origins like https://host:port (no path), got "${raw}"`);
+    }
+    out.push(parsed.origin);
+  }
+  return Object.freeze(out);
+}
+
 /**
  * Zero-config mode listens on the loopback interface only: POST /v1/init needs
  * no key, so a laptop server must not be reachable from the network unless
@@ -247,6 +284,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir: resolveDataDir(env),
     checkResponses: boolean(env, "BEADHUB_CHECK_RESPONSES", false),
     dashboard: boolean(env, "BEADHUB_DASHBOARD", true),
+    mcpTools: mcpTools(env),
+    mcpAllowedOrigins: origins(env, "BEADHUB_MCP_ALLOWED_ORIGINS"),
     metrics: boolean(env, "BEADHUB_METRICS", true),
   };
   // BEADHUB_RELOAD and BEADHUB_DASHBOARD_HUMAN exist in the reference but change nothing

@@ -30,11 +30,6 @@ export interface RouteContext {
   /** Aborted at shutdown: SSE streams end on it so SIGTERM can finish. */
   shutdownSignal: AbortSignal;
   enableBootstrapRoutes: boolean;
-  /**
-   * Run a request through this same app (used by POST /mcp, whose tools are the
-   * REST routes under another envelope). Set once the app is built.
-   */
-  dispatch(request: Request): Promise<Response>;
 }
 
 export function routeModules(ctx: RouteContext) {

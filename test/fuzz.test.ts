@@ -37,12 +37,31 @@ const methodsByPath = new Map<string, Set<string>>();
 for (const r of routes) methodsByPath.set(r.path, new Set([...(methodsByPath.get(r.path) ?? []), r.method]));
 const ctx: FuzzContext = { world, secret: SECRET, maxBodyBytes: MAX_BODY, methodsByPath };
 
-/** A failed request's answer: 4xx, JSON, with detail. POST /mcp may also answer 200 with a JSON-RPC error. */
+/**
+ * POST /mcp fails as MCP does (docs/protocol/mcp.md): 200 with a JSON-RPC
+ * error or a tool result with isError, or a 4xx whose body is a JSON-RPC
+ * error. Never -32603 (a bug), never a 5xx. null = not an MCP-shaped answer.
+ */
+function mcpFailure(a: Answer): string | null | undefined {
+  if (!a.jsonOk) return "body is not JSON";
+  if (a.status >= 500) return `status ${a.status}`;
+  if (Array.isArray(a.json)) {
+    // A batch: every element must be a refusal.
+    if (a.status !== 200) return `status ${a.status}`;
+    if (a.json.some((r: any) => r?.error?.code === -32603)) return "JSON-RPC internal error";
+    return a.json.every((r: any) => r?.error || r?.result?.isError === true) ? null : "JSON-RPC call succeeded";
+  }
+  if (a.json?.error?.code === -32603) return "JSON-RPC internal error";
+  if (a.status === 200) return a.json?.error || a.json?.result?.isError === true ? null : "JSON-RPC call succeeded";
+  if (a.status >= 400 && a.json?.jsonrpc === "2.0" && a.json.error) return null;
+  return undefined; // an app-wide refusal (413, 415, 422): judged like any route
+}
+
+/** A failed request's answer: 4xx, JSON, with detail (POST /mcp: see mcpFailure). */
 function mustFailProblem(c: Case, a: Answer): string | null {
-  if (c.route.key === "POST /mcp" && a.status === 200) {
-    if (!a.jsonOk || !a.json?.error || "result" in a.json) return "JSON-RPC call succeeded or is not JSON";
-    if (a.json.error.code === -32000 || a.json.error.code >= 500) return "JSON-RPC internal error";
-    return null;
+  if (c.route.key === "POST /mcp") {
+    const verdict = mcpFailure(a);
+    if (verdict !== undefined) return verdict;
   }
   if (a.status < 400 || a.status >= 500) return `status ${a.status}`;
   if (!a.jsonOk) return "body is not JSON";
@@ -53,11 +72,13 @@ function mustFailProblem(c: Case, a: Answer): string | null {
 
 function mayFailProblem(c: Case, a: Answer): string | null {
   if (a.status >= 500) return `status ${a.status}`;
+  if (c.route.key === "POST /mcp" && a.jsonOk && a.json?.jsonrpc === "2.0") {
+    return a.json.error?.code === -32603 ? "JSON-RPC internal error" : null;
+  }
   if (a.contentType.startsWith("text/event-stream")) return null;
   if (a.status === 304) return null;
   if (!a.jsonOk) return "body is not JSON";
   if (a.status >= 400 && !(a.json && typeof a.json === "object" && "detail" in a.json)) return "4xx without detail";
-  if (c.route.key === "POST /mcp" && a.json?.error && (a.json.error.code === -32000 || a.json.error.code >= 500)) return "JSON-RPC internal error";
   return null;
 }
 

@@ -77,19 +77,26 @@ function attackCases(route: Route): Case[] {
   return out;
 }
 
+/** MCP tool calls aimed at w's objects (docs/protocol/mcp.md#tools). */
 function mcpToolArgs(w: World): Record<string, Record<string, unknown>> {
   const ws = w.owner.workspace_id;
   return {
     register_agent: { workspace_id: ws, alias: w.owner.alias },
-    list_agents: { workspace_id: ws },
+    heartbeat: {},
     status: { workspace_id: ws },
-    get_ready_issues: { workspace_id: ws },
     get_issue: { bead_id: w.beadIds[0] },
-    subscribe_to_bead: { workspace_id: ws, bead_id: w.beadIds[0] },
-    list_subscriptions: { workspace_id: ws },
-    unsubscribe: { workspace_id: ws, subscription_id: w.subscriptionId },
-    escalate: { workspace_id: ws, alias: w.owner.alias, subject: "x", situation: "y" },
+    list_claims: {},
+    claim_issue: { bead_id: w.beadIds[0], workspace_id: ws },
+    release_issue: { bead_id: w.beadIds[0], workspace_id: ws },
+    escalate: { workspace_id: ws, subject: "x", situation: "y" },
     get_escalation: { escalation_id: w.escalationId },
+    chat_history: { session_id: w.sessionId },
+    chat_send: { session_id: w.sessionId, message: "hi" },
+    chat_mark_read: { session_id: w.sessionId, up_to_message_id: w.messageId },
+    acknowledge_message: { message_id: w.messageId },
+    reply_message: { message_id: w.messageId, body: "hi" },
+    send_message: { to: [w.owner.alias], body: "hi" },
+    lock_release_all: {},
   };
 }
 
@@ -105,7 +112,9 @@ const aIds = [A.owner.project_id, A.owner.agent_id, A.peer.agent_id, A.loner.age
 const isWrite = (r: Route) => r.method === "POST" || r.method === "DELETE" || r.method === "PUT" || r.method === "PATCH";
 /** POSTs that only read (beadhub.md §5, §4.1; /mcp is judged per tool). */
 const READ_ONLY_POSTS = new Set(["POST /v1/repos/lookup", "POST /v1/workspaces/suggest-name-prefix", "POST /v1/agents/suggest-alias-prefix"]);
-const MCP_READ_TOOLS = new Set(["list_agents", "status", "get_ready_issues", "get_issue", "list_subscriptions", "get_escalation"]);
+const MCP_READ_TOOLS = new Set(["status", "get_issue", "list_claims", "get_escalation", "chat_history"]);
+/** Tools that, given A's ids, must fail for anyone outside A. */
+const MCP_ON_A = /mcp (register_agent|claim_issue|release_issue|escalate|get_issue|get_escalation|chat_history|chat_send|chat_mark_read|acknowledge_message|reply_message|send_message) on A/;
 
 describe("tenant isolation matrix", () => {
   test("B's principals never read or change A's objects, on any route", async () => {
@@ -124,7 +133,7 @@ describe("tenant isolation matrix", () => {
         if (route.stream && a.status === 200 && aIds.some((id) => c.url.includes(id))) problems.push(`stream opened: ${describeCase(c, a)}`);
         const found = leaked(c, a, A.markers);
         if (found.length > 0) problems.push(`leaked ${found.join(", ")}: ${describeCase(c, a)}`);
-        if (route.key === "POST /mcp" && a.json?.result && /mcp (register_agent|subscribe_to_bead|unsubscribe|escalate|get_issue|get_escalation) on A/.test(c.label)) {
+        if (route.key === "POST /mcp" && a.json?.result && a.json.result.isError !== true && MCP_ON_A.test(c.label)) {
           problems.push(`mcp tool acted on A: ${describeCase(c, a)}`);
         }
       }
@@ -196,7 +205,8 @@ describe("tenant isolation matrix", () => {
           const c = makeCase(route, exampleFor(route, A), `reader: mcp ${tool}`, { auth: reader, body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: tool, arguments: args } } });
           const a = await send(t, c);
           writes++;
-          if (a.status !== 200 || !a.json?.error || a.json.error.code < 400 || a.json.error.code >= 500) problems.push(describeCase(c, a));
+          // Refused as MCP refuses: a tool result with isError (the REST 4xx text).
+          if (a.status !== 200 || a.json?.result?.isError !== true) problems.push(describeCase(c, a));
         }
         continue;
       }

@@ -1,219 +1,325 @@
-// POST /mcp (contract beadhub.md §16.5): the JSON-RPC envelope and its errors,
-// and every tool's success path, each compared with its REST twin.
+// /mcp over Streamable HTTP (docs/protocol/mcp.md): every protocol rule —
+// status codes, headers, JSON-RPC error codes, 202s, batches, version
+// negotiation, Origin, auth before arguments — through app.handle().
 import { afterAll, describe, expect, test } from "bun:test";
-import { readPresence } from "../src/presence/presence";
 import { signProxyMessage } from "../src/auth/proxy";
 import { initAgent, startTestApp, type Agent } from "./support/harness";
 
 const SECRET = "mcp-secret";
-const t = await startTestApp({ config: { internalAuthSecret: SECRET } });
+const t = await startTestApp({
+  config: { internalAuthSecret: SECRET, mcpAllowedOrigins: ["https://allowed.example"] },
+});
 afterAll(() => t.close());
 
 const alice = await initAgent(t, { project_slug: "mcp", alias: "alice", human_name: "Alice" });
-const bob = await initAgent(t, { project_slug: "mcp", alias: "bob", human_name: "Bob" });
-const gone = await initAgent(t, { project_slug: "mcp", alias: "gone" });
-const olga = await initAgent(t, { project_slug: "mcp-other", alias: "olga" });
-await t.sql`update server.workspaces set deleted_at = now() where workspace_id = ${gone.workspace_id}`;
 
-function rpc(body: unknown, a: Agent | null = alice, headers: Record<string, string> = {}) {
-  return t.request("POST", "/mcp", { body, token: a?.api_key, headers });
-}
+const JSON_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
-const call = (name: string, args: Record<string, unknown>, a: Agent | null = alice, id: unknown = 1) =>
-  rpc({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } }, a);
-
-/** The tool's JSON payload, after checking the result envelope. */
-async function result(name: string, args: Record<string, unknown>, a: Agent | null = alice): Promise<any> {
-  const res = await call(name, args, a, 7);
-  expect(res.status).toBe(200);
-  expect(res.body.error).toBeUndefined();
-  expect(res.body).toEqual({ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text: expect.any(String) }] } });
-  return JSON.parse(res.body.result.content[0].text);
-}
-
-async function error(name: string, args: Record<string, unknown>, a: Agent | null = alice) {
-  const res = await call(name, args, a, "req-1");
-  expect(res.status).toBe(200);
-  expect(res.body.result).toBeUndefined();
-  expect(res.body.jsonrpc).toBe("2.0");
-  expect(res.body.id).toBe("req-1");
-  return res.body.error as { code: number; message: string };
-}
-
-describe("POST /mcp: the JSON-RPC envelope", () => {
-  test("a body that is not a JSON object is a 422", async () => {
-    const cases: [string, string][] = [
-      ["[1, 2]", "dict_type"],
-      ['"tools/call"', "dict_type"],
-      ["{nope", "json_invalid"],
-      ["", "missing"],
-    ];
-    for (const [raw, type] of cases) {
-      const res = await t.request("POST", "/mcp", { raw, token: alice.api_key, headers: { "content-type": "application/json" } });
-      expect({ raw, status: res.status }).toEqual({ raw, status: 422 });
-      expect(res.body.detail[0]).toMatchObject({ type, loc: ["body"] });
-    }
+function post(body: unknown, opts: { a?: Agent | null; headers?: Record<string, string>; raw?: string } = {}) {
+  const a = opts.a === undefined ? alice : opts.a;
+  return t.request("POST", "/mcp", {
+    body: opts.raw === undefined ? body : undefined,
+    raw: opts.raw,
+    token: a?.api_key,
+    headers: { ...JSON_HEADERS, ...opts.headers },
   });
+}
 
-  test("protocol errors are HTTP 200 with JSON-RPC codes, echoing the id", async () => {
-    const cases: [unknown, unknown, number, string][] = [
-      [{ jsonrpc: "1.0", id: 1, method: "tools/call" }, 1, -32600, "Invalid jsonrpc version"],
-      [{ id: "a", method: "tools/call" }, "a", -32600, "Invalid jsonrpc version"],
-      [{ jsonrpc: "2.0", id: 2, method: "tools/list" }, 2, -32601, "Method not found"],
-      [{ jsonrpc: "2.0", method: "initialize" }, null, -32601, "Method not found"],
-      [{ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: 5 } }, 3, -32602, "Tool name must be a string"],
-      [{ jsonrpc: "2.0", id: 4, method: "tools/call" }, 4, -32602, "Tool name must be a string"],
-      [{ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "status", arguments: [1] } }, 5, -32602, "Tool arguments must be an object"],
-      [{ jsonrpc: "2.0", id: 6, method: "tools/call", params: ["status"] }, 6, -32602, "Params must be an object"],
-      [{ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "rm_rf" } }, 8, -32601, "Unknown tool: rm_rf"],
-      [{ jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "toString" } }, 9, -32601, "Unknown tool: toString"],
-    ];
-    for (const [body, id, code, message] of cases) {
-      const res = await rpc(body);
+const req = (method: string, params?: unknown, id: unknown = 1) => ({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) });
+
+describe("initialize and the handshake", () => {
+  test("initialize echoes a supported version and says who the caller is", async () => {
+    for (const v of ["2025-11-25", "2025-06-18", "2025-03-26"]) {
+      const res = await post(req("initialize", { protocolVersion: v, capabilities: {}, clientInfo: { name: "t", version: "1" } }));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ jsonrpc: "2.0", id, error: { code, message } });
+      expect(res.headers.get("content-type")).toContain("application/json");
+      expect(res.body).toMatchObject({
+        jsonrpc: "2.0",
+        id: 1,
+        result: {
+          protocolVersion: v,
+          capabilities: { tools: { listChanged: false } },
+          serverInfo: { name: "beadhub", version: expect.any(String) },
+        },
+      });
+      expect(res.body.result.instructions).toContain('You are agent "alice"');
+      expect(res.body.result.instructions).toContain("start_session");
     }
   });
 
-  test("HTTP-style failures become error.code = status, message = detail", async () => {
-    expect(await error("status", {}, alice)).toEqual({ code: 422, message: "workspace_id is required" });
-    expect(await error("status", { workspace_id: "nope" })).toEqual({ code: 422, message: "Invalid workspace_id format" });
-    expect(await error("status", { workspace_id: alice.workspace_id }, null)).toEqual({ code: 401, message: "Authentication required" });
-    expect(await error("status", { workspace_id: "00000000-0000-4000-8000-000000000000" })).toEqual({ code: 404, message: "Workspace not found" });
-    expect(await error("status", { workspace_id: gone.workspace_id })).toEqual({ code: 410, message: "Workspace was deleted" });
-    expect(await error("status", { workspace_id: olga.workspace_id })).toEqual({
-      code: 403,
-      message: "Workspace not found or does not belong to your project",
+  test("an unknown version gets the latest offered; a missing one is -32602 with supported/requested", async () => {
+    const res = await post(req("initialize", { protocolVersion: "2024-01-01", capabilities: {} }));
+    expect(res.status).toBe(200);
+    expect(res.body.result.protocolVersion).toBe("2025-11-25");
+    const bad = await post(req("initialize", { capabilities: {} }, 2));
+    expect(bad.status).toBe(200);
+    expect(bad.body).toEqual({
+      jsonrpc: "2.0",
+      id: 2,
+      error: {
+        code: -32602,
+        message: "Invalid params: protocolVersion is required",
+        data: { supported: ["2025-11-25", "2025-06-18", "2025-03-26"], requested: null },
+      },
     });
-    expect(await error("status", { workspace_id: bob.workspace_id })).toEqual({
-      code: 403,
-      message: "workspace_id does not match API key identity",
+  });
+
+  test("notifications and client responses get 202 with no body; ping answers {}", async () => {
+    for (const body of [
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 1 } },
+      { jsonrpc: "2.0", id: 9, result: {} },
+    ]) {
+      const res = await post(body);
+      expect(res.status).toBe(202);
+      expect(res.text).toBe("");
+    }
+    const ping = await post(req("ping", undefined, "p"));
+    expect(ping.status).toBe(200);
+    expect(ping.body).toEqual({ jsonrpc: "2.0", id: "p", result: {} });
+  });
+
+  test("/mcp/ is the same endpoint", async () => {
+    const res = await t.request("POST", "/mcp/", { body: req("ping"), token: alice.api_key, headers: JSON_HEADERS });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ jsonrpc: "2.0", id: 1, result: {} });
+  });
+});
+
+describe("MCP-Protocol-Version", () => {
+  test("a supported version passes, an unsupported one is 400 after the handshake", async () => {
+    const ok = await post(req("ping"), { headers: { "mcp-protocol-version": "2025-06-18" } });
+    expect(ok.status).toBe(200);
+    const bad = await post(req("ping"), { headers: { "mcp-protocol-version": "1999-01-01" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      jsonrpc: "2.0",
+      id: null,
+      error: {
+        code: -32600,
+        message: "Unsupported MCP-Protocol-Version: 1999-01-01",
+        data: { supported: ["2025-11-25", "2025-06-18", "2025-03-26"], requested: "1999-01-01" },
+      },
+    });
+    // initialize itself is where the version is negotiated: the header is not checked there.
+    const init = await post(req("initialize", { protocolVersion: "2025-06-18", capabilities: {} }), {
+      headers: { "mcp-protocol-version": "1999-01-01" },
+    });
+    expect(init.status).toBe(200);
+  });
+});
+
+describe("batches", () => {
+  test("accepted for 2025-03-26 (also when the header is absent): answers for requests only", async () => {
+    for (const headers of [{ "mcp-protocol-version": "2025-03-26" }, {}] as Record<string, string>[]) {
+      const res = await post([req("ping", undefined, 1), { jsonrpc: "2.0", method: "notifications/initialized" }, req("nope", undefined, 2)], { headers });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual([
+        { jsonrpc: "2.0", id: 1, result: {} },
+        { jsonrpc: "2.0", id: 2, error: { code: -32601, message: "Method not found: nope" } },
+      ]);
+    }
+    // Tool results inside a batch are whole JSON values too.
+    const calls = await post([
+      req("tools/call", { name: "whoami", arguments: {} }, "w"),
+      req("tools/call", { name: "get_issue", arguments: { bead_id: "nope" } }, "g"),
+    ]);
+    expect(calls.status).toBe(200);
+    expect(calls.body[0]).toMatchObject({ id: "w", result: { structuredContent: { alias: "alice" } } });
+    expect(JSON.parse(calls.body[0].result.content[0].text)).toEqual(calls.body[0].result.structuredContent);
+    expect(calls.body[1]).toEqual({ jsonrpc: "2.0", id: "g", result: { content: [{ type: "text", text: "Issue not found" }], isError: true } });
+    const onlyNotes = await post([{ jsonrpc: "2.0", method: "notifications/initialized" }]);
+    expect(onlyNotes.status).toBe(202);
+    expect(onlyNotes.text).toBe("");
+    const withInit = await post([req("initialize", { protocolVersion: "2025-03-26" }, 5)]);
+    expect(withInit.body).toEqual([
+      { jsonrpc: "2.0", id: 5, error: { code: -32600, message: "Invalid request: initialize cannot be part of a batch" } },
+    ]);
+  });
+
+  test("refused with -32600 for later revisions, and when empty", async () => {
+    for (const v of ["2025-06-18", "2025-11-25"]) {
+      const res = await post([req("ping")], { headers: { "mcp-protocol-version": v } });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: `JSON-RPC batches are not supported in protocol version ${v}` },
+      });
+    }
+    const empty = await post([]);
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toEqual({ code: -32600, message: "Invalid request: empty batch" });
+  });
+});
+
+describe("JSON-RPC errors", () => {
+  test("parse error -32700 with id null", async () => {
+    for (const raw of ["{nope", ""]) {
+      const res = await post(undefined, { raw });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
+    }
+  });
+
+  test("invalid requests are -32600", async () => {
+    const cases: [unknown, unknown, string][] = [
+      [{ jsonrpc: "1.0", id: 1, method: "ping" }, 1, 'Invalid request: jsonrpc must be "2.0"'],
+      [{ id: "a", method: "ping" }, "a", 'Invalid request: jsonrpc must be "2.0"'],
+      [{ jsonrpc: "2.0", id: 3 }, 3, "Invalid request: method is required"],
+      [{ jsonrpc: "2.0", id: 4, method: 7 }, 4, "Invalid request: method must be a string"],
+      [{ jsonrpc: "2.0", id: { x: 1 }, method: "ping" }, null, "Invalid request: id must be a string or a number"],
+      ["ping", null, "Invalid request: a JSON-RPC message is an object"],
+    ];
+    for (const [body, id, message] of cases) {
+      const res = await post(body);
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      expect(res.body).toEqual({ jsonrpc: "2.0", id, error: { code: -32600, message } });
+    }
+  });
+
+  test("unknown method -32601; unknown tool and malformed arguments -32602", async () => {
+    expect((await post(req("resources/list"))).body).toEqual({
+      jsonrpc: "2.0",
+      id: 1,
+      error: { code: -32601, message: "Method not found: resources/list" },
+    });
+    const cases: [unknown, string][] = [
+      [{ name: "rm_rf" }, "Unknown tool: rm_rf"],
+      [{ name: "toString" }, "Unknown tool: toString"],
+      [{}, "Invalid params: name must be a string"],
+      [{ name: "get_issue", arguments: [1] }, "Invalid params: arguments must be an object"],
+    ];
+    for (const [params, message] of cases) {
+      const res = await post(req("tools/call", params, "x"));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ jsonrpc: "2.0", id: "x", error: { code: -32602, message } });
+    }
+    const notObject = await post(req("tools/call", ["get_issue"]));
+    expect(notObject.body.error).toEqual({ code: -32602, message: "Invalid params: params must be an object" });
+    const missing = await post(req("tools/call", { name: "get_issue", arguments: {} }));
+    expect(missing.status).toBe(200);
+    expect(missing.body.error.code).toBe(-32602);
+    expect(missing.body.error.message).toStartWith("Invalid arguments for get_issue: /bead_id:");
+    expect(missing.body.error.data.errors[0].path).toBe("/bead_id");
+    const extra = await post(req("tools/call", { name: "whoami", arguments: { alias: "mallory" } }));
+    expect(extra.body.error.code).toBe(-32602);
+    const badUuid = await post(req("tools/call", { name: "get_escalation", arguments: { escalation_id: "nope" } }));
+    expect(badUuid.body.error.code).toBe(-32602);
+  });
+
+  test("a tool that runs and fails is a result with isError, never an HTTP status in error.code", async () => {
+    const res = await post(req("tools/call", { name: "get_issue", arguments: { bead_id: "bd-404" } }));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      jsonrpc: "2.0",
+      id: 1,
+      result: { content: [{ type: "text", text: "Issue not found" }], isError: true },
     });
   });
 });
 
-describe("POST /mcp: tools", () => {
-  test("register_agent writes presence with the given alias; list_agents reads the project's presence", async () => {
-    expect(await result("register_agent", { workspace_id: alice.workspace_id, alias: "alice-mcp", program: "codex", model: "m1", role: "Reviewer" })).toEqual({ ok: true });
-    const p = (await readPresence(t.handle.deps, [alice.workspace_id!])).get(alice.workspace_id!);
-    expect(p).toMatchObject({ workspace_id: alice.workspace_id, alias: "alice-mcp", project_id: alice.project_id, program: "codex", model: "m1", role: "reviewer", status: "active" });
-    const ttl = await t.redis.ttl(`presence:${alice.workspace_id}`);
-    expect(ttl).toBeGreaterThan(1790);
-    expect(ttl).toBeLessThanOrEqual(1800);
-
-    expect(await error("register_agent", { workspace_id: alice.workspace_id })).toEqual({ code: 422, message: "workspace_id and alias are required" });
-    expect(await error("register_agent", { workspace_id: bob.workspace_id, alias: "x" })).toMatchObject({ code: 403 });
-
-    const listed = await result("list_agents", { workspace_id: alice.workspace_id });
-    expect(listed.agents).toEqual([expect.objectContaining({ workspace_id: alice.workspace_id, alias: "alice-mcp" })]);
-    // another project's list never includes alice
-    await result("register_agent", { workspace_id: olga.workspace_id, alias: "olga" }, olga);
-    expect((await result("list_agents", { workspace_id: olga.workspace_id }, olga)).agents.map((a: any) => a.alias)).toEqual(["olga"]);
+describe("auth comes first", () => {
+  test("no or bad key: 401, WWW-Authenticate: Bearer, JSON-RPC error body, before the body is read", async () => {
+    for (const headers of [{}, { authorization: "Bearer aw_sk_nope" }, { authorization: "Basic x" }] as Record<string, string>[]) {
+      // A body that is not even JSON: the 401 must come before it is looked at.
+      const res = await post(undefined, { a: null, raw: "{nope", headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      expect(res.body).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32001, message: expect.any(String) } });
+    }
   });
 
-  test("status is GET /v1/status?workspace_id=", async () => {
-    const payload = await result("status", { workspace_id: alice.workspace_id });
-    const rest = await t.request("GET", `/v1/status?workspace_id=${alice.workspace_id}`, { token: alice.api_key });
-    expect(payload).toEqual({ ...rest.body, timestamp: expect.any(String) });
-    expect(payload.workspace).toEqual({ workspace_id: alice.workspace_id, project_id: alice.project_id, project_slug: "mcp" });
-  });
-
-  test("get_ready_issues and get_issue are the beads routes", async () => {
-    const up = await t.request("POST", "/v1/beads/upload", {
-      token: alice.api_key,
-      body: {
-        repo: "github.com/acme/app",
-        issues: [
-          { id: "mc-1", title: "Ready one", status: "open", priority: 1, issue_type: "task" },
-          { id: "mc-2", title: "Ready two", status: "open", priority: 2, issue_type: "bug" },
-          { id: "mc-3", title: "Done", status: "closed", priority: 0, issue_type: "task" },
-        ],
-      },
-    });
-    expect(up.status).toBe(200);
-    const ready = await result("get_ready_issues", { workspace_id: alice.workspace_id, limit: "1" });
-    const rest = await t.request("GET", `/v1/beads/ready?workspace_id=${alice.workspace_id}&limit=1`, { token: alice.api_key });
-    expect(rest.status).toBe(200);
-    expect(ready).toEqual(rest.body);
-    expect(ready.issues.map((i: any) => i.bead_id)).toEqual(["mc-1"]);
-    const all = await result("get_ready_issues", { workspace_id: alice.workspace_id, repo: "github.com/acme/app" });
-    expect(all.issues.map((i: any) => i.bead_id)).toEqual(["mc-1", "mc-2"]);
-    expect(await error("get_ready_issues", { workspace_id: alice.workspace_id, limit: "many" })).toEqual({ code: 422, message: "limit must be an integer" });
-
-    const issue = await result("get_issue", { bead_id: "mc-2" });
-    const restIssue = await t.request("GET", "/v1/beads/issues/mc-2", { token: alice.api_key });
-    expect(issue).toEqual(restIssue.body);
-    expect(issue).toMatchObject({ bead_id: "mc-2", title: "Ready two", project_id: alice.project_id });
-    expect(await error("get_issue", { bead_id: "mc-404" })).toEqual({ code: 404, message: "Issue not found" });
-    expect(await error("get_issue", {})).toEqual({ code: 422, message: "bead_id is required" });
-    // project-scoped: olga cannot read alice's issue
-    expect(await error("get_issue", { bead_id: "mc-2" }, olga)).toEqual({ code: 404, message: "Issue not found" });
-  });
-
-  test("subscribe_to_bead, list_subscriptions, unsubscribe use the workspace's own alias", async () => {
-    const sub = await result("subscribe_to_bead", { workspace_id: alice.workspace_id, bead_id: "mc-1", repo: "github.com/acme/app" });
-    expect(sub).toEqual({
-      subscription_id: expect.any(String),
-      workspace_id: alice.workspace_id,
-      alias: "alice",
-      bead_id: "mc-1",
-      repo: "github.com/acme/app",
-      event_types: ["status_change"],
-      created_at: expect.any(String),
-    });
-    const listed = await result("list_subscriptions", { workspace_id: alice.workspace_id });
-    expect(listed).toEqual({ subscriptions: [expect.objectContaining({ subscription_id: sub.subscription_id })], count: 1 });
-    expect(await error("subscribe_to_bead", { workspace_id: alice.workspace_id, bead_id: "has.dot" })).toEqual({
-      code: 400,
-      message: "Invalid bead_id format: has.dot",
-    });
-    expect(await error("subscribe_to_bead", { workspace_id: alice.workspace_id })).toEqual({ code: 422, message: "workspace_id and bead_id are required" });
-
-    expect(await result("unsubscribe", { workspace_id: alice.workspace_id, subscription_id: sub.subscription_id })).toEqual({
-      subscription_id: sub.subscription_id,
-      deleted: true,
-    });
-    expect(await error("unsubscribe", { workspace_id: alice.workspace_id, subscription_id: sub.subscription_id })).toEqual({
-      code: 404,
-      message: "Subscription not found",
-    });
-    expect((await result("list_subscriptions", { workspace_id: alice.workspace_id })).count).toBe(0);
-  });
-
-  test("escalate is POST /v1/escalations; get_escalation reads it back", async () => {
-    const created = await result("escalate", {
-      workspace_id: alice.workspace_id,
-      alias: "alice",
-      subject: "Pick a database",
-      situation: "two candidates",
-      options: ["pg", "sqlite"],
-    });
-    expect(created).toEqual({ escalation_id: expect.any(String), status: "pending", created_at: expect.any(String), expires_at: expect.any(String) });
-    const detail = await result("get_escalation", { escalation_id: created.escalation_id });
-    expect(detail).toMatchObject({ escalation_id: created.escalation_id, alias: "alice", subject: "Pick a database", options: ["pg", "sqlite"], status: "pending" });
-    expect(await error("escalate", { workspace_id: alice.workspace_id, alias: "bob", subject: "s", situation: "x" })).toEqual({
-      code: 403,
-      message: "Alias does not match workspace_id",
-    });
-    const invalid = await error("escalate", { workspace_id: alice.workspace_id, alias: "alice" });
-    expect(invalid.code).toBe(422);
-    expect(JSON.parse(invalid.message)).toEqual(expect.arrayContaining([expect.objectContaining({ loc: ["body", "subject"] })]));
-    expect(await error("get_escalation", { escalation_id: "00000000-0000-4000-8000-000000000000" })).toEqual({ code: 404, message: "Escalation not found" });
-    expect(await error("get_escalation", { escalation_id: created.escalation_id }, olga)).toEqual({ code: 404, message: "Escalation not found" });
-  });
-
-  test("proxy-authenticated calls carry the signed headers through to the REST route", async () => {
-    const message = `v2:${alice.project_id}:k:${crypto.randomUUID()}:${alice.agent_id}`;
-    const keyId = message.split(":")[3];
-    const headers = {
+  test("signed proxy headers work as on REST", async () => {
+    const project = alice.project_id;
+    const message = `v2:${project}:k:${crypto.randomUUID()}:${alice.agent_id}`;
+    const headers: Record<string, string> = {
       "x-bh-auth": `${message}:${signProxyMessage(SECRET, message)}`,
-      "x-project-id": alice.project_id,
-      "x-api-key": keyId,
+      "x-project-id": project,
+      "x-api-key": message.split(":")[3],
       "x-aweb-actor-id": alice.agent_id,
     };
-    const res = await rpc({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "status", arguments: { workspace_id: bob.workspace_id } } }, null, headers);
+    const res = await post(req("tools/call", { name: "whoami", arguments: {} }), { a: null, headers });
     expect(res.status).toBe(200);
-    // proxy mode skips actor binding, so alice's proxy context may read bob's workspace
-    expect(JSON.parse(res.body.result.content[0].text).workspace).toEqual({ workspace_id: bob.workspace_id, project_id: bob.project_id, project_slug: "mcp" });
+    expect(res.body.result.structuredContent).toMatchObject({ alias: "alice", project_id: project });
+  });
+
+  test("/.well-known/oauth-* stays a JSON 404", async () => {
+    for (const path of ["/.well-known/oauth-authorization-server", "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"]) {
+      const res = await t.request("GET", path);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ detail: "Not Found" });
+    }
+  });
+});
+
+describe("HTTP methods, content type, Origin and CORS", () => {
+  test("GET and DELETE answer 405", async () => {
+    for (const method of ["GET", "DELETE"]) {
+      const res = await t.request(method, "/mcp", { token: alice.api_key, headers: { accept: "text/event-stream" } });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe("POST, OPTIONS");
+      expect(res.body.error.code).toBe(-32600);
+    }
+  });
+
+  test("a body that is not JSON by Content-Type is 415", async () => {
+    // text/plain, forms and multipart are refused app-wide before any route (CORS-simple bodies).
+    const plain = await post(undefined, { raw: JSON.stringify(req("ping")), headers: { "content-type": "text/plain" } });
+    expect(plain.status).toBe(415);
+    const res = await post(undefined, { raw: JSON.stringify(req("ping")), headers: { "content-type": "application/xml" } });
+    expect(res.status).toBe(415);
+    expect(res.body.error).toEqual({ code: -32600, message: "Content-Type must be application/json" });
+  });
+
+  test("Origin: own or listed passes (with CORS headers), any other is 403 before auth", async () => {
+    for (const origin of ["http://localhost", "https://allowed.example"]) {
+      const res = await post(req("ping"), { headers: { origin } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("access-control-allow-origin")).toBe(origin);
+    }
+    const evil = await post(req("ping"), { a: null, headers: { origin: "https://evil.example" } });
+    expect(evil.status).toBe(403);
+    expect(evil.body).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Origin not allowed" } });
+    const noOrigin = await post(req("ping"));
+    expect(noOrigin.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  test("CORS preflight for allowed origins; refused for others", async () => {
+    const ok = await t.request("OPTIONS", "/mcp", {
+      headers: { origin: "https://allowed.example", "access-control-request-method": "POST" },
+    });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://allowed.example");
+    expect(ok.headers.get("access-control-allow-headers")).toBe(
+      "Authorization, Content-Type, Accept, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID",
+    );
+    expect(ok.headers.get("access-control-allow-methods")).toContain("POST");
+    const bad = await t.request("OPTIONS", "/mcp", { headers: { origin: "https://evil.example" } });
+    expect(bad.status).toBe(403);
+  });
+});
+
+describe("tools/list", () => {
+  test("every tool has name, title, description, object input and output schemas and annotations", async () => {
+    const res = await post(req("tools/list"));
+    expect(res.status).toBe(200);
+    const tools = res.body.result.tools as any[];
+    expect(tools.length).toBeGreaterThanOrEqual(25);
+    for (const tool of tools) {
+      expect(tool).toMatchObject({
+        name: expect.stringMatching(/^[a-z_]+$/),
+        title: expect.any(String),
+        description: expect.any(String),
+        inputSchema: { type: "object" },
+        outputSchema: { type: "object" },
+        annotations: {
+          readOnlyHint: expect.any(Boolean),
+          destructiveHint: expect.any(Boolean),
+          idempotentHint: expect.any(Boolean),
+        },
+      });
+    }
+    expect(res.body.result.nextCursor).toBeUndefined();
   });
 });

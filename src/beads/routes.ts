@@ -4,12 +4,12 @@ import type { RouteContext } from "../routes";
 import { describe } from "../http/openapi";
 import { IssueDetail, IssuePage, ReadyIssues, UploadResult } from "./model";
 import { authPlugin } from "../auth/plugin";
-import { AppError, badRequest, invalid, notFound, unprocessable } from "../http/errors";
+import { AppError, badRequest, invalid, unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
-import { checkLength, encodeCursor, normalizeUuid, queryInt, rejectNul, requireQuery } from "../http/wire";
+import { checkLength, normalizeUuid, queryInt, rejectNul, requireQuery } from "../http/wire";
 import { JsonlError, parseJsonl } from "./jsonl";
 import { validateIssues } from "./records";
-import { findIssue, listIssues, listReady, type IssueListRow } from "./queries";
+import { issueDetail, issuePage, readyIssues } from "./service";
 import {
   checkBranch,
   checkJsonlSize,
@@ -21,26 +21,6 @@ import {
 import { uploadIssues } from "./upload-service";
 
 const DEFAULT_BRANCH = "main";
-
-function issueView(r: Omit<IssueListRow, "sort_time">) {
-  return {
-    bead_id: r.bead_id,
-    repo: r.repo,
-    branch: r.branch,
-    title: r.title,
-    status: r.status,
-    priority: r.priority,
-    type: r.issue_type,
-    assignee: r.assignee,
-    created_by: r.created_by,
-    labels: r.labels,
-    blocked_by: r.blocked_by,
-    parent_id: r.parent_id,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    current_reservation: null,
-  };
-}
 
 /** upload-jsonl's body: raw text for any non-JSON content type (FastAPI's Body(str)). */
 function jsonlBody(raw: string, contentType: string | null): string {
@@ -134,8 +114,8 @@ export function beadRoutes(ctx: RouteContext) {
         if (query.branch) checkBranch(query.branch);
         const type = parseType(query.type);
         const statuses = parseStatuses(query.status);
-        const rows = await listIssues(
-          deps.sql,
+        return issuePage(
+          deps,
           projectId,
           {
             repo: query.repo || null,
@@ -150,16 +130,6 @@ export function beadRoutes(ctx: RouteContext) {
           cursor,
           limit,
         );
-        const hasMore = rows.length > limit;
-        const page = hasMore ? rows.slice(0, limit) : rows;
-        const last = page[page.length - 1];
-        return {
-          issues: page.map((r) => ({ ...issueView(r), reservations: [] })),
-          count: page.length,
-          has_more: hasMore,
-          next_cursor: hasMore ? encodeCursor({ sort_time: last.sort_time, priority: last.priority, bead_id: last.bead_id }) : null,
-          synced_at: null,
-        };
       },
       {
         query: IssuesQuery,
@@ -175,11 +145,7 @@ export function beadRoutes(ctx: RouteContext) {
         const projectId = await auth.projectId();
         const repo = query.repo === undefined ? null : checkRepo(query.repo, true);
         const branch = query.branch === undefined ? null : checkBranch(query.branch, true);
-        // no stored bead_id can contain NUL (Postgres text cannot)
-        const row = params.bead_id.includes("\0") ? null : await findIssue(deps.sql, projectId, params.bead_id, repo, branch);
-        if (!row) throw notFound("Issue not found");
-        const { bead_id, ...rest } = issueView(row);
-        return { bead_id, project_id: projectId, ...rest, description: row.description };
+        return issueDetail(deps, projectId, params.bead_id, repo, branch);
       },
       {
         params: t.Object({ bead_id: t.String() }),
@@ -201,21 +167,7 @@ export function beadRoutes(ctx: RouteContext) {
         if (query.repo) checkRepo(query.repo);
         if (query.branch) checkBranch(query.branch);
         const projectId = await auth.projectId();
-        const rows = await listReady(deps.sql, projectId, query.repo || null, query.branch || null, limit);
-        return {
-          issues: rows.map((r) => ({
-            bead_id: r.bead_id,
-            repo: r.repo,
-            branch: r.branch,
-            title: r.title,
-            status: r.status,
-            priority: r.priority,
-            type: r.issue_type,
-            blocked_by: r.blocked_by,
-            current_reservation: null,
-          })),
-          count: rows.length,
-        };
+        return readyIssues(deps, projectId, query.repo || null, query.branch || null, limit);
       },
       {
         query: t.Object({

@@ -6,8 +6,7 @@ import { authPlugin } from "../auth/plugin";
 import { invalid, unprocessable } from "../http/errors";
 import { parseAwareTimestamp } from "../http/time";
 import { normalizeUuid, parseUuid, queryBool, queryInt } from "../http/wire";
-import { listHistory } from "./data";
-import { accessSession, createOrSend, listPending, listSessions, markRead, sendInSession } from "./service";
+import { accessSession, createOrSend, history, listPending, listSessions, markRead, sendInSession } from "./service";
 import { chatStreamResponse } from "./stream";
 import { describe, describeStream } from "../http/openapi";
 import { ChatHistory, ChatPending, ChatRead, ChatSent, ChatSessions, ChatStarted } from "./model";
@@ -57,7 +56,10 @@ export function chatRoutes(ctx: RouteContext) {
   const { deps } = ctx;
   return new Elysia({ prefix: "/v1/chat" })
     .use(authPlugin(deps))
-    .post("/sessions", async ({ body, auth }) => createOrSend(deps, await auth.actor(), body), {
+    .post("/sessions", async ({ body, auth }) => {
+      const { sent_at: _, ...answer } = await createOrSend(deps, await auth.actor(), body);
+      return answer;
+    }, {
       body: CreateBody,
       detail: describe("Send a message to a set of agents, creating their session if needed", "chat", { 200: ChatStarted }, [401, 403, 404]),
     })
@@ -74,17 +76,7 @@ export function chatRoutes(ctx: RouteContext) {
         const sessionId = sessionIdOf(params.id);
         const unreadOnly = queryBool(query.unread_only, "unread_only", false);
         const limit = queryInt(query.limit, "limit", 200, { min: 1, max: 2000 });
-        await accessSession(deps, actor, sessionId, "Not authorized for this session");
-        const rows = await listHistory(deps.sql, sessionId, actor.agentId, unreadOnly, limit);
-        return {
-          messages: rows.map((m) => ({
-            message_id: m.message_id,
-            from_agent: m.from_alias,
-            body: m.body,
-            timestamp: m.created_at,
-            sender_leaving: m.sender_leaving,
-          })),
-        };
+        return history(deps, actor, sessionId, unreadOnly, limit);
       },
       {
         params: SessionParams,
@@ -96,7 +88,8 @@ export function chatRoutes(ctx: RouteContext) {
       "/sessions/:id/messages",
       async ({ params, body, auth }) => {
         const actor = await auth.actor();
-        return sendInSession(deps, actor, sessionIdOf(params.id), body.body, body.hang_on ?? false);
+        const { sent_at: _, ...answer } = await sendInSession(deps, actor, sessionIdOf(params.id), body.body, body.hang_on ?? false);
+        return answer;
       },
       { params: SessionParams, body: SendBody, detail: describe("Send a message in an existing session", "chat", { 200: ChatSent }, [401, 403, 404]) },
     )

@@ -15,6 +15,8 @@ import {
   findSession,
   insertChatMessage,
   listParticipants,
+  listHistory,
+  listMessagesAfter,
   listPendingOf,
   listSessionsOf,
   lockSession,
@@ -23,7 +25,7 @@ import {
   upsertParticipants,
   type Participant,
 } from "./data";
-import { waitingBySession, waitingOn } from "./waiting";
+import { registerWaiting, unregisterWaiting, waitingBySession, waitingOn } from "./waiting";
 import { presenceSlug, publishWorkspaceEvent } from "../events/publish";
 
 /** Characters of a chat body an event carries (docs/protocol/events.md). */
@@ -124,6 +126,7 @@ export async function createOrSend(deps: Deps, actor: Actor, input: { to_aliases
     const left = await agentsWhoLeft(tx, sessionId, targetIds);
     return { sessionId, message, participants, left };
   });
+  const sent = done.message;
   await wakeStreams(deps, done.sessionId, "message");
   await publishChatSent(deps, actor, actor.alias, done.sessionId, done.message.message_id, done.participants, input.message);
   const waiting = await waitingOn(deps, done.sessionId);
@@ -134,6 +137,8 @@ export async function createOrSend(deps: Deps, actor: Actor, input: { to_aliases
     sse_url: `/v1/chat/sessions/${done.sessionId}/stream`,
     targets_connected: targets.filter((t) => waiting.has(t.agent_id)).map((t) => t.alias),
     targets_left: targets.filter((t) => done.left.has(t.agent_id)).map((t) => t.alias),
+    /** Where the new message sits (for waitForReplies); not part of the REST answer. */
+    sent_at: sent.created_at,
   };
 }
 
@@ -147,7 +152,13 @@ export async function sendInSession(deps: Deps, actor: Actor, sessionId: string,
   });
   await wakeStreams(deps, sessionId, "message");
   await publishChatSent(deps, actor, alias, sessionId, message.message_id, participants, body);
-  return { message_id: message.message_id, delivered: true, extends_wait_seconds: hangOn ? 300 : 0 };
+  return {
+    message_id: message.message_id,
+    delivered: true,
+    extends_wait_seconds: hangOn ? 300 : 0,
+    /** Where the new message sits (for waitForReplies); not part of the REST answer. */
+    sent_at: message.created_at,
+  };
 }
 
 export async function markRead(deps: Deps, actor: Actor, sessionId: string, upToMessageId: string) {
@@ -194,4 +205,64 @@ export async function listPending(deps: Deps, actor: Actor) {
     })),
     messages_waiting: mail,
   };
+}
+
+/** The latest messages of a session the actor takes part in, oldest first (the REST history item shape). */
+export async function history(deps: Deps, actor: Actor, sessionId: string, unreadOnly: boolean, limit: number) {
+  await accessSession(deps, actor, sessionId, "Not authorized for this session");
+  const rows = await listHistory(deps.sql, sessionId, actor.agentId, unreadOnly, limit);
+  return { messages: rows.map(historyItem) };
+}
+
+const historyItem = (m: { message_id: string; from_alias: string; body: string; created_at: string; sender_leaving: boolean }) => ({
+  message_id: m.message_id,
+  from_agent: m.from_alias,
+  body: m.body,
+  timestamp: m.created_at,
+  sender_leaving: m.sender_leaving,
+});
+
+/**
+ * Wait up to `seconds` for messages from the other participants after one of
+ * the actor's own (chat_send with a wait). While waiting the actor counts as
+ * connected to the session, like an open stream (sender_waiting for the
+ * others). Woken by the session's bus channel, with a 1 s poll as a floor.
+ */
+export async function waitForReplies(
+  deps: Deps,
+  actor: Actor,
+  sessionId: string,
+  after: { ts: string; id: string },
+  seconds: number,
+  signal: AbortSignal,
+) {
+  const deadline = Date.now() + seconds * 1000;
+  let wake: (() => void) | null = null;
+  const unsubscribe = deps.bus.subscribe([channels.chatSession(sessionId)], () => wake?.());
+  const onAbort = () => wake?.();
+  signal.addEventListener("abort", onAbort);
+  await registerWaiting(deps, sessionId, actor.agentId);
+  try {
+    let cursor = after;
+    for (;;) {
+      const rows = await listMessagesAfter(deps.sql, sessionId, cursor, 100);
+      const replies = rows.filter((r) => r.from_agent_id !== actor.agentId);
+      if (replies.length > 0) return { replies: replies.map(historyItem), timed_out: false };
+      if (rows.length > 0) cursor = { ts: rows[rows.length - 1].created_at, id: rows[rows.length - 1].message_id };
+      const left = deadline - Date.now();
+      if (left <= 0 || signal.aborted) return { replies: [], timed_out: true };
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 1000));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  } finally {
+    unsubscribe();
+    signal.removeEventListener("abort", onAbort);
+    await unregisterWaiting(deps, sessionId, actor.agentId);
+  }
 }

@@ -4,12 +4,10 @@
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
-import { ONLY_HUMAN, type RequestAuth } from "../auth/identity";
-import { AppError } from "../http/errors";
 import { describe } from "../http/openapi";
 import { cursorIsoTimestamp, cursorUuid, decodeCursor, page, parseUuid, queryInt, queryUuid, rejectNul } from "../http/wire";
 import { ClaimBody, ClaimPage, Claimed, ListClaimsQuery, Released } from "./model";
-import { claimIssue, findClaims, releaseIssue } from "./service";
+import { claimIssue, findClaims, humanOrNull, releaseIssue } from "./service";
 
 const TAG = "claims";
 
@@ -25,16 +23,6 @@ function claimInput(body: { bead_id: string; workspace_id?: string | null }) {
   rejectNul(body.bead_id, ["body", "bead_id"]);
   const workspaceId = body.workspace_id == null ? null : parseUuid(body.workspace_id, ["body", "workspace_id"], "workspace_id");
   return { bead_id: body.bead_id, workspace_id: workspaceId };
-}
-
-/** The human, or null for a caller the human rule refuses (who may still act on its own claims). */
-async function humanOrNull(auth: RequestAuth) {
-  try {
-    return await auth.requireHuman();
-  } catch (err) {
-    if (err instanceof AppError && err.status === 403 && err.detail === ONLY_HUMAN) return null;
-    throw err;
-  }
 }
 
 export function claimRoutes(ctx: RouteContext) {

@@ -14,8 +14,8 @@
 // land on a workspace that is being deleted (issue 19, defect 3), and claims
 // and releases of one workspace cannot deadlock on its focus update.
 import type { Deps } from "../deps";
-import type { Human, Identity } from "../auth/identity";
-import { conflict, forbidden, gone, unprocessable } from "../http/errors";
+import { ONLY_HUMAN, type Human, type Identity, type RequestAuth } from "../auth/identity";
+import { AppError, conflict, forbidden, gone, unprocessable } from "../http/errors";
 import { presenceSlug, publishWorkspaceEvent } from "../events/publish";
 import { requireOwnWorkspace } from "../workspaces/access";
 import {
@@ -198,4 +198,14 @@ export async function releaseIssue(
     bead_id: input.bead_id,
     workspace_id: input.workspace_id ?? released[0]?.workspace_id ?? null,
   };
+}
+
+/** The human, or null for a caller the human rule refuses (who may still act on its own claims). */
+export async function humanOrNull(auth: RequestAuth) {
+  try {
+    return await auth.requireHuman();
+  } catch (err) {
+    if (err instanceof AppError && err.status === 403 && err.detail === ONLY_HUMAN) return null;
+    throw err;
+  }
 }

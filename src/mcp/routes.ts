@@ -1,63 +1,168 @@
-// POST /mcp: the JSON-RPC 2.0 envelope around the MCP tools (contract
-// beadhub.md §16.5). Everything except a body that is not a JSON object
-// (422, like any FastAPI body) answers HTTP 200, results and errors alike.
-import { Elysia } from "elysia";
+// /mcp: the Model Context Protocol over Streamable HTTP, stateless, answering
+// JSON (docs/protocol/mcp.md). This module is the HTTP part — Origin, auth,
+// the protocol-version header, batches, status codes; service.ts dispatches
+// each JSON-RPC message.
+import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
-import { AppError, type ValidationItem } from "../http/errors";
+import { RequestAuth } from "../auth/identity";
+import { AppError } from "../http/errors";
 import { json } from "../http/error-handler";
-import { newCall, TOOLS, type Args } from "./tools";
+import { describe } from "../http/openapi";
+import { selectTools } from "./catalog";
+import {
+  DEFAULT_VERSION,
+  INVALID_REQUEST,
+  PARSE_ERROR,
+  SUPPORTED_VERSIONS,
+  ToolCatalog,
+  UNAUTHORIZED,
+  handleMessage,
+  rpcError,
+  serialize,
+  type RpcResponse,
+  type Session,
+} from "./service";
 
-type RpcId = unknown;
+const TAG = "mcp";
+/** Only the 2025-03-26 revision has JSON-RPC batches; later ones removed them. */
+const BATCH_VERSIONS = new Set<string>(["2025-03-26"]);
+const ALLOWED_HEADERS = "Authorization, Content-Type, Accept, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID";
+const ALLOWED_METHODS = "POST, GET, DELETE, OPTIONS";
 
-const rpcError = (id: RpcId, code: number, message: string) => ({ jsonrpc: "2.0", id, error: { code, message } });
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const RpcBody = t.Object({ jsonrpc: t.Literal("2.0"), id: t.Union([t.String(), t.Number(), t.Null()]) }, { additionalProperties: true });
 
-/** The body as a JSON object, or the 422 FastAPI gives a `dict` body parameter. */
-async function readPayload(request: Request): Promise<Record<string, unknown> | Response> {
-  const text = await request.text();
-  const fail = (item: ValidationItem) => json(422, { detail: [item] });
-  if (text.trim() === "") return fail({ type: "missing", loc: ["body"], msg: "Field required", input: null });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return fail({ type: "json_invalid", loc: ["body"], msg: "JSON decode error", input: null });
-  }
-  if (!isObject(value)) return fail({ type: "dict_type", loc: ["body"], msg: "Input should be a valid dictionary", input: value });
-  return value;
+/**
+ * A browser page may only drive /mcp from the server's own origin or one
+ * listed in BEADHUB_MCP_ALLOWED_ORIGINS (DNS-rebinding defence the MCP spec
+ * asks for). Requests without Origin (every non-browser client) pass.
+ */
+function originAllowed(request: Request, allowed: readonly string[]): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return true;
+  if (allowed.includes(origin)) return true;
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  return origin === `http://${host}` || origin === `https://${host}`;
+}
+
+function corsHeaders(request: Request): Record<string, string> {
+  const origin = request.headers.get("origin");
+  if (origin === null) return {};
+  return {
+    "access-control-allow-origin": origin,
+    "access-control-expose-headers": "Mcp-Session-Id, WWW-Authenticate",
+    vary: "Origin",
+  };
+}
+
+const rpcJson = (status: number, body: unknown, headers: Record<string, string> = {}) => json(status, body, headers);
+const rpcText = (status: number, text: string, headers: Record<string, string>) =>
+  new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
+
+function isJsonContentType(request: Request): boolean {
+  const ct = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  return ct === "application/json" || (ct.startsWith("application/") && ct.endsWith("+json"));
 }
 
 export function mcpRoutes(ctx: RouteContext) {
   const { deps } = ctx;
-  return new Elysia().post(
-    "/mcp",
-    async ({ request }) => {
-      const payload = await readPayload(request);
-      if (payload instanceof Response) return payload;
-      const id = payload.id ?? null;
-      if (payload.jsonrpc !== "2.0") return rpcError(id, -32600, "Invalid jsonrpc version");
-      if (payload.method !== "tools/call") return rpcError(id, -32601, "Method not found");
-      // `params or {}` / `arguments or {}` in the reference: falsy values count as empty.
-      const params = payload.params || {};
-      if (!isObject(params)) return rpcError(id, -32602, "Params must be an object");
-      const name = params.name;
-      const args = params.arguments || {};
-      if (typeof name !== "string") return rpcError(id, -32602, "Tool name must be a string");
-      if (!isObject(args)) return rpcError(id, -32602, "Tool arguments must be an object");
-      const tool = Object.hasOwn(TOOLS, name) ? TOOLS[name] : undefined;
-      if (!tool) return rpcError(id, -32601, `Unknown tool: ${name}`);
-      try {
-        const result = await tool(newCall(deps, ctx, request, args as Args));
-        return { jsonrpc: "2.0", id, result: { content: [{ type: "text", text: result.text }] } };
-      } catch (err) {
-        if (err instanceof AppError) {
-          const message = typeof err.detail === "string" ? err.detail : JSON.stringify(err.detail);
-          return rpcError(id, err.status, message);
-        }
-        deps.log.error("MCP tool call failed", { tool: name, error: String((err as Error)?.message ?? err) });
-        return rpcError(id, -32000, "Internal error");
+  const catalog = new ToolCatalog(selectTools(deps.config.mcpTools));
+  const allowedOrigins = deps.config.mcpAllowedOrigins;
+
+  type Server = { timeout?(request: Request, seconds: number): void } | null;
+  const post = async ({ request, server }: { request: Request; server: Server }): Promise<Response> => {
+    if (!originAllowed(request, allowedOrigins)) {
+      return rpcJson(403, rpcError(null, INVALID_REQUEST, "Origin not allowed"));
+    }
+    const cors = corsHeaders(request);
+    // Credentials first, before anything in the body is read (docs/protocol/mcp.md#order-of-checks-on-post).
+    const auth = new RequestAuth(deps, request.headers);
+    try {
+      await auth.identity();
+    } catch (err) {
+      // 401 (no or bad key), or the refusals auth itself makes (a deleted agent's key, 404).
+      if (!(err instanceof AppError)) throw err;
+      const message = typeof err.detail === "string" ? err.detail : "Authentication required";
+      const challenge: Record<string, string> = err.status === 401 ? { "www-authenticate": "Bearer" } : {};
+      return rpcJson(err.status, rpcError(null, UNAUTHORIZED, message), { ...cors, ...challenge });
+    }
+    if (!isJsonContentType(request)) {
+      return rpcJson(415, rpcError(null, INVALID_REQUEST, "Content-Type must be application/json"), cors);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(await request.text());
+    } catch {
+      return rpcJson(400, rpcError(null, PARSE_ERROR, "Parse error"), cors);
+    }
+
+    // The version header is sent after the handshake; without it the spec says assume 2025-03-26.
+    const header = request.headers.get("mcp-protocol-version");
+    const initializing = !Array.isArray(payload) && (payload as { method?: unknown } | null)?.method === "initialize";
+    if (header !== null && !initializing && !(SUPPORTED_VERSIONS as readonly string[]).includes(header)) {
+      return rpcJson(
+        400,
+        rpcError(null, INVALID_REQUEST, `Unsupported MCP-Protocol-Version: ${header}`, { supported: SUPPORTED_VERSIONS, requested: header }),
+        cors,
+      );
+    }
+    const version = header ?? DEFAULT_VERSION;
+    const session: Session = {
+      deps,
+      auth,
+      catalog,
+      signal: AbortSignal.any([request.signal, ctx.shutdownSignal]),
+      allowLongWait: () => server?.timeout?.(request, 0),
+      inBatch: false,
+    };
+
+    if (Array.isArray(payload)) {
+      if (!BATCH_VERSIONS.has(version)) {
+        return rpcJson(400, rpcError(null, INVALID_REQUEST, `JSON-RPC batches are not supported in protocol version ${version}`), cors);
       }
-    },
-    { parse: "none", detail: { summary: "JSON-RPC 2.0 endpoint for MCP tools (tools/call)", tags: ["mcp"] } },
-  );
+      if (payload.length === 0) return rpcJson(400, rpcError(null, INVALID_REQUEST, "Invalid request: empty batch"), cors);
+      const batch = { ...session, inBatch: true };
+      const answers = (await Promise.all(payload.map((m) => handleMessage(batch, m)))).filter((r): r is RpcResponse => r !== null);
+      if (answers.length === 0) return new Response(null, { status: 202, headers: cors });
+      return rpcText(200, `[${answers.map(serialize).join(",")}]`, cors);
+    }
+    const answer = await handleMessage(session, payload);
+    if (answer === null) return new Response(null, { status: 202, headers: cors });
+    // A message that is not JSON-RPC at all is refused at the HTTP level too.
+    const status = "error" in answer && answer.error.code === INVALID_REQUEST ? 400 : 200;
+    return rpcText(status, serialize(answer), cors);
+  };
+
+  // No server-initiated stream and no sessions: GET and DELETE are not offered.
+  const notOffered = ({ request }: { request: Request }) =>
+    rpcJson(405, rpcError(null, INVALID_REQUEST, "Method not allowed: POST JSON-RPC messages to /mcp"), {
+      ...corsHeaders(request),
+      allow: "POST, OPTIONS",
+    });
+
+  const preflight = ({ request }: { request: Request }) => {
+    if (!originAllowed(request, allowedOrigins)) return rpcJson(403, rpcError(null, INVALID_REQUEST, "Origin not allowed"));
+    return new Response(null, {
+      status: 204,
+      headers: {
+        ...corsHeaders(request),
+        "access-control-allow-methods": ALLOWED_METHODS,
+        "access-control-allow-headers": ALLOWED_HEADERS,
+        "access-control-max-age": "600",
+      },
+    });
+  };
+
+  // The OpenAPI document lists POST /mcp only: the trailing-slash twin, the 405s
+  // and the preflight are transport details (docs/protocol/mcp.md#transport).
+  const doc = describe("Model Context Protocol (Streamable HTTP, JSON answers)", TAG, { 200: RpcBody, 202: null }, [400, 401, 403, 415]);
+  const hidden = { hide: true };
+  const app = new Elysia();
+  for (const path of ["/mcp", "/mcp/"]) {
+    app
+      .post(path, post, { parse: "none", detail: path === "/mcp" ? doc : hidden })
+      .get(path, notOffered, { detail: hidden })
+      .delete(path, notOffered, { detail: hidden })
+      .options(path, preflight, { detail: hidden });
+  }
+  return app;
 }

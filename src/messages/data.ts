@@ -69,12 +69,14 @@ export async function listInbox(
   agentId: string,
   unreadOnly: boolean,
   limit: number,
+  messageId: string | null = null,
 ): Promise<InboxRow[]> {
   return db<InboxRow[]>`
     select message_id, from_agent_id, from_alias, subject, body, priority, thread_id, read_at, created_at
     from aweb.messages
     where project_id = ${projectId} and to_agent_id = ${agentId}
       ${unreadOnly ? db`and read_at is null` : db``}
+      ${messageId !== null ? db`and message_id = ${messageId}` : db``}
     order by created_at desc, message_id desc
     limit ${limit}`;
 }

@@ -1,26 +1,15 @@
-// /v1/messages — mail between the agents of one project (aweb.md §7).
+// /v1/messages — mail between the agents of one project (aweb.md §7); the rules are in service.ts.
 // The sender is always the authenticated actor (§2.6); every lookup is scoped
 // to the caller's project, so foreign ids are 404 (§12.15).
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
-import { forbidden, invalid, notFound, unprocessable } from "../http/errors";
+import { invalid, unprocessable } from "../http/errors";
 import { normalizeUuid, queryBool, queryInt } from "../http/wire";
-import { publishWorkspaceEvent } from "../events/publish";
 import { describe } from "../http/openapi";
 import { Inbox, MailAcknowledged, MailSent, SentPage, SentQuery } from "./model";
-import { sentMail } from "./service";
-import {
-  acknowledgeMessage,
-  findMessageRecipient,
-  findRecipient,
-  insertMessage,
-  listInbox,
-  type NewMessage,
-} from "./data";
+import { acknowledge, inbox, PRIORITIES, sendMessage, sentMail, type Priority } from "./service";
 
-const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
-type Priority = (typeof PRIORITIES)[number];
 
 /** Strict (aweb.md §7.1): unknown keys, including a project_id selector, are a 422. */
 const SendBody = t.Object(
@@ -64,36 +53,15 @@ export function messageRoutes(ctx: RouteContext) {
         const threadId = optionalUuid(body.thread_id, "thread_id", "thread_id");
 
         const actor = await auth.actor();
-        if (toAgentId === null && toAlias === null) throw unprocessable("Must provide to_agent_id or to_alias");
-        // to_agent_id wins over to_alias (aweb.md §7.1).
-        const recipient = await findRecipient(
-          deps.sql,
-          actor.projectId,
-          toAgentId !== null ? { agentId: toAgentId } : { alias: toAlias! },
-        );
-        if (!recipient) throw notFound("Agent not found");
-
-        const message: NewMessage = {
-          projectId: actor.projectId,
-          fromAgentId: actor.agentId,
-          fromAlias: actor.alias,
-          toAgentId: recipient.agent_id,
+        const sent = await sendMessage(deps, actor, {
+          toAgentId,
+          toAlias,
           subject: body.subject ?? "",
           body: body.body,
           priority,
           threadId,
-        };
-        const inserted = await insertMessage(deps.sql, message);
-        // Committed: tell the recipient's dashboard stream. Never the body.
-        await publishWorkspaceEvent(deps, recipient.agent_id, "message.delivered", recipient.project_slug, {
-          message_id: inserted.message_id,
-          from_workspace: actor.agentId,
-          from_alias: actor.alias,
-          subject: message.subject,
-          priority,
-          to_alias: recipient.alias,
         });
-        return { message_id: inserted.message_id, status: "delivered", delivered_at: inserted.created_at };
+        return { message_id: sent.message_id, status: sent.status, delivered_at: sent.delivered_at };
       },
       { body: SendBody, detail: describe("Send mail to an agent of the project", "mail", { 200: MailSent }, [401, 403, 404]) },
     )
@@ -104,7 +72,7 @@ export function messageRoutes(ctx: RouteContext) {
         const unreadOnly = queryBool(query.unread_only, "unread_only", false);
         const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 500 });
         const actor = await auth.actor();
-        const messages = await listInbox(deps.sql, actor.projectId, actor.agentId, unreadOnly, limit);
+        const messages = await inbox(deps, actor, unreadOnly, limit);
         return { messages };
       },
       {
@@ -133,12 +101,7 @@ export function messageRoutes(ctx: RouteContext) {
         const messageId = normalizeUuid(params.message_id);
         if (!messageId) throw unprocessable("Invalid message_id format");
         const actor = await auth.actor();
-        const recipient = await findMessageRecipient(deps.sql, actor.projectId, messageId);
-        if (recipient === null) throw notFound("Message not found");
-        if (recipient !== actor.agentId) throw forbidden("Not authorized to acknowledge this message");
-        const readAt = await acknowledgeMessage(deps.sql, actor.projectId, messageId, actor.agentId);
-        if (readAt === null) throw notFound("Message not found");
-        return { message_id: messageId, acknowledged_at: readAt };
+        return acknowledge(deps, actor, messageId);
       },
       {
         params: t.Object({ message_id: t.String() }),

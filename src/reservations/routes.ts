@@ -4,10 +4,9 @@ import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { checkIndexable } from "../http/wire";
-import { listActive } from "./data";
 import { describe } from "../http/openapi";
 import { ActiveReservations, Acquired, Held, Released, Renewed, Revoked } from "./model";
-import { acquire, forceRelease, release, renew, reservationTtl, revoke } from "./service";
+import { acquire, forceRelease, listReservations, release, renew, reservationTtl, revoke } from "./service";
 
 const strict = { additionalProperties: false } as const;
 const ResourceKey = t.String({ minLength: 1, maxLength: 4096 });
@@ -42,7 +41,7 @@ export function reservationRoutes(ctx: RouteContext) {
       async ({ auth, query }) => {
         // bdh's legacy client also sends workspace_id, alias, path_prefix: ignored (aweb.md §9.2).
         const { projectId } = await auth.aweb();
-        const reservations = await listActive(deps.sql, projectId, query.prefix ?? null);
+        const reservations = await listReservations(deps, projectId, query.prefix ?? null);
         // count and ttl_remaining_seconds are for bdh's legacy view (aweb.md §13.6).
         return { reservations, count: reservations.length };
       },

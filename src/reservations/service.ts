@@ -7,6 +7,7 @@ import { bodyInt } from "../http/wire";
 import { publishWorkspaceEvent, type EventType } from "../events/publish";
 import {
   activeHolder,
+  listActive,
   deleteKeys,
   othersHoldUnder,
   releaseOwn,
@@ -124,6 +125,11 @@ export async function revoke(deps: Deps, actor: Actor, prefix: string | null) {
     await publish(deps, "reservation.released", actor, rows[0].project_slug, active, null, null);
   }
   return { status: "revoked", deleted: rows.length, revoked_count: rows.length, revoked_keys: keys };
+}
+
+/** Active reservations of the project by key, optionally under a literal prefix. */
+export function listReservations(deps: Deps, projectId: string, prefix: string | null) {
+  return listActive(deps.sql, projectId, prefix);
 }
 
 /**

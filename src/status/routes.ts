@@ -8,18 +8,17 @@ import type { RouteContext } from "../routes";
 import { describe, describeStream } from "../http/openapi";
 import { StatusSnapshot } from "./model";
 import { authPlugin } from "../auth/plugin";
-import { AppError, notFound, unprocessable } from "../http/errors";
+import { notFound, unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
 import { checkLength, normalizeUuid, plainWorkspaceId, pyRepr, queryInt } from "../http/wire";
 import {
   humanWorkspaceIds,
   isLiveWorkspaceIn,
-  loadStatusScope,
   originWorkspaceIds,
   projectWorkspaceIds,
   type StatusFilter,
 } from "./data";
-import { STATUS_WORKSPACE_LIMIT, buildStatusSnapshot } from "./snapshot";
+import { statusSnapshot } from "./snapshot";
 import { EVENT_CATEGORIES, statusStreamResponse } from "./stream";
 
 const STREAM_DEFAULT_LIMIT = 200;
@@ -49,7 +48,6 @@ export function statusRoutes(ctx: RouteContext) {
         checkLength(query.workspace_id, ["query", "workspace_id"], { min: 1 });
         checkLength(query.repo_id, ["query", "repo_id"], { min: 36, max: 36 });
         const identity = await auth.identity();
-        const { projectId } = identity;
 
         let filter: StatusFilter = { kind: "project" };
         if (query.workspace_id) {
@@ -59,16 +57,7 @@ export function statusRoutes(ctx: RouteContext) {
           if (repoId === null) throw unprocessable("Invalid repo_id format: expected UUID");
           filter = { kind: "repo", repoId };
         }
-        const scope = await loadStatusScope(deps.sql, projectId, filter, STATUS_WORKSPACE_LIMIT);
-        if (scope.slug === null) throw new AppError(500, "Authenticated project not found");
-        if (filter.kind === "workspace" && scope.workspace_ids.length === 0) throw notFound("Workspace not found");
-        return buildStatusSnapshot(deps, {
-          projectId,
-          projectSlug: scope.slug,
-          publicReader: identity.publicReader,
-          filter,
-          scope,
-        });
+        return statusSnapshot(deps, identity, filter);
       },
       {
         // bdh also sends `repo`, which the reference ignores (§16.3).

@@ -3,9 +3,11 @@
 // database decides which workspaces exist; Redis only enriches them with
 // presence (an empty set means no agents: fail closed).
 import type { Deps } from "../deps";
+import type { Identity } from "../auth/identity";
+import { AppError, notFound } from "../http/errors";
 import { nowIso } from "../http/time";
 import { readPresence } from "../presence/presence";
-import { listStatusClaims, type StatusFilter, type StatusScope } from "./data";
+import { listStatusClaims, loadStatusScope, type StatusFilter, type StatusScope } from "./data";
 
 /** At most this many workspaces per snapshot (reference DEFAULT_WORKSPACE_LIMIT). */
 export const STATUS_WORKSPACE_LIMIT = 200;
@@ -18,6 +20,15 @@ export interface SnapshotInput {
   filter: StatusFilter;
   /** From loadStatusScope: the workspace set and the pending escalation count. */
   scope: StatusScope;
+}
+
+/** The snapshot of the caller's project, one workspace or one repo (GET /v1/status, the MCP status tool). */
+export async function statusSnapshot(deps: Deps, identity: Identity, filter: StatusFilter) {
+  const { projectId } = identity;
+  const scope = await loadStatusScope(deps.sql, projectId, filter, STATUS_WORKSPACE_LIMIT);
+  if (scope.slug === null) throw new AppError(500, "Authenticated project not found");
+  if (filter.kind === "workspace" && scope.workspace_ids.length === 0) throw notFound("Workspace not found");
+  return buildStatusSnapshot(deps, { projectId, projectSlug: scope.slug, publicReader: identity.publicReader, filter, scope });
 }
 
 export async function buildStatusSnapshot(deps: Deps, input: SnapshotInput) {

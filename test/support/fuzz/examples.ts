@@ -24,13 +24,13 @@ export function pathParamDefaults(w: World): Record<string, string> {
     project_id: w.owner.project_id,
     message_id: w.messageId,
     id: w.sessionId,
+    session_id: w.sessionId,
     workspace_id: w.owner.workspace_id!,
     repo_id: w.owner.repo_id!,
     policy_id: w.policyId,
     escalation_id: w.escalationId,
     subscription_id: w.subscriptionId,
     bead_id: w.beadIds[0],
-    session_id: w.sessionId,
   };
 }
 

@@ -57,21 +57,20 @@ export function hostileCases(route: Route, given: Example, ctx: FuzzContext, rng
   }
   if (route.key === "POST /mcp") {
     const w = ctx.world;
-    for (const tool of ["register_agent", "get_ready_issues", "get_issue", "subscribe_to_bead", "escalate"]) {
+    // Hostile values in every argument a tool takes (unknown arguments would stop at -32602).
+    const argsOf: Record<string, (v: string) => Record<string, unknown>> = {
+      register_agent: (v) => ({ workspace_id: w.owner.workspace_id, alias: v, program: v, model: v, role: v }),
+      get_issue: (v) => ({ bead_id: v, repo: v, branch: v }),
+      list_issues: (v) => ({ repo: v, assignee: v, label: v, query: v, cursor: v }),
+      claim_issue: (v) => ({ bead_id: v }),
+      escalate: (v) => ({ subject: v, situation: v, options: [v] }),
+      send_message: (v) => ({ to: [v], subject: v, body: v }),
+      lock_acquire: (v) => ({ paths: [v], reason: v }),
+      get_policy: (v) => ({ role: v }),
+    };
+    for (const [tool, argsFor] of Object.entries(argsOf)) {
       for (const v of [...ALWAYS, ...sample(rng, HOSTILE_STRINGS, 3)]) {
-        const args: Record<string, unknown> = {
-          workspace_id: w.owner.workspace_id,
-          alias: v,
-          bead_id: v,
-          repo: v,
-          branch: v,
-          human_name: v,
-          program: v,
-          role: v,
-          subject: v,
-          situation: v,
-          limit: v,
-        };
+        const args = argsFor(v);
         add(`hostile mcp ${tool}`, { body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: tool, arguments: args } } });
       }
     }

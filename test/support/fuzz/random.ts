@@ -91,7 +91,7 @@ export function mcpCases(route: Route, ex: Example, ctx: FuzzContext, rng: Rng):
   const bodies: [string, unknown][] = [
     ["jsonrpc 1.0", { ...rpc({ name: "status", arguments: { workspace_id: ws } }), jsonrpc: "1.0" }],
     ["no jsonrpc", { id: 1, method: "tools/call", params: { name: "status" } }],
-    ["method tools/list", { ...rpc({}), method: "tools/list" }],
+    ["method resources/list", { ...rpc({}), method: "resources/list" }],
     ["method missing", { jsonrpc: "2.0", id: 1 }],
     ["params array", rpc([1, 2])],
     ["params string", rpc("x")],
@@ -104,26 +104,32 @@ export function mcpCases(route: Route, ex: Example, ctx: FuzzContext, rng: Rng):
     ["tool constructor", rpc({ name: "constructor", arguments: {} })],
     ["tool toString", rpc({ name: "toString", arguments: {} })],
   ];
+  // Each tool with its required arguments (docs/protocol/mcp.md#tools).
   const tools: Record<string, string[]> = {
-    register_agent: ["workspace_id", "alias"],
-    list_agents: ["workspace_id"],
-    status: ["workspace_id"],
-    get_ready_issues: ["workspace_id"],
     get_issue: ["bead_id"],
-    subscribe_to_bead: ["workspace_id", "bead_id"],
-    list_subscriptions: ["workspace_id"],
-    unsubscribe: ["workspace_id", "subscription_id"],
-    escalate: ["workspace_id", "alias", "subject", "situation"],
+    claim_issue: ["bead_id"],
+    release_issue: ["bead_id"],
+    escalate: ["subject", "situation"],
     get_escalation: ["escalation_id"],
+    send_message: ["to", "body"],
+    reply_message: ["message_id", "body"],
+    acknowledge_message: ["message_id"],
+    chat_history: ["session_id"],
+    chat_mark_read: ["session_id", "up_to_message_id"],
+    lock_acquire: ["paths"],
+    lock_renew: ["paths"],
   };
   const valid: Record<string, unknown> = {
-    workspace_id: ws,
-    alias: w.owner.alias,
     bead_id: w.beadIds[1],
-    subscription_id: w.subscriptionId,
     escalation_id: w.escalationId,
     subject: "s",
     situation: "x",
+    to: [w.peer.alias],
+    body: "b",
+    message_id: w.messageId,
+    session_id: w.sessionId,
+    up_to_message_id: w.messageId,
+    paths: ["fuzz/path"],
   };
   for (const [tool, args] of Object.entries(tools)) {
     bodies.push([`${tool} without arguments`, rpc({ name: tool })]);

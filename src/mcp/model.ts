@@ -1,0 +1,92 @@
+// The shapes of MCP tool arguments and results that other features do not
+// already declare. Result objects list the fields a model relies on and allow
+// more (a feature may add fields to its answers without breaking a client's
+// outputSchema check).
+import { t } from "elysia";
+
+export const Open = { additionalProperties: true } as const;
+/** Tool arguments are strict: an unknown argument is a mistake worth a -32602. */
+export const Strict = { additionalProperties: false } as const;
+
+export const WorkspaceIdArg = t.Optional(
+  t.String({ format: "uuid", description: "A workspace of yours; defaults to the workspace of the calling agent." }),
+);
+export const Limit = (max: number, fallback: number) =>
+  t.Optional(t.Integer({ minimum: 1, maximum: max, description: `How many at most (default ${fallback}).` }));
+export const Repo = t.Optional(t.String({ minLength: 1, maxLength: 255, description: "Canonical repo origin, e.g. github.com/org/repo." }));
+export const Branch = t.Optional(t.String({ minLength: 1, maxLength: 255 }));
+export const BeadId = t.String({ minLength: 1, maxLength: 255, description: "The issue id, e.g. bd-12." });
+export const Paths = t.Array(t.String({ minLength: 1, maxLength: 4096 }), {
+  minItems: 1,
+  maxItems: 100,
+  description: "File paths or glob patterns; each is one lock key, matched literally.",
+});
+
+const N = t.Nullable;
+export const IssueSummary = t.Object(
+  {
+    bead_id: t.String(),
+    repo: t.String(),
+    branch: t.String(),
+    title: N(t.String()),
+    status: N(t.String()),
+    priority: N(t.Integer()),
+    type: N(t.String()),
+  },
+  Open,
+);
+export const Issue = t.Object({ ...IssueSummary.properties, project_id: t.String(), description: N(t.String()) }, Open);
+export const IssueList = t.Object({ issues: t.Array(IssueSummary), count: t.Integer() }, Open);
+
+export const Claim = t.Object({ bead_id: t.String(), workspace_id: t.String(), alias: t.String(), claimed_at: t.String() }, Open);
+
+export const Lock = t.Object(
+  { resource_key: t.String(), holder_agent_id: t.String(), holder_alias: t.String(), expires_at: t.String() },
+  Open,
+);
+
+export const MailItem = t.Object(
+  {
+    message_id: t.String(),
+    from_agent_id: t.String(),
+    from_alias: t.String(),
+    subject: t.String(),
+    body: t.String(),
+    priority: t.String(),
+    thread_id: N(t.String()),
+    read_at: N(t.String()),
+    created_at: t.String(),
+  },
+  Open,
+);
+export const MailSent = t.Object(
+  { message_id: t.String(), status: t.String(), delivered_at: t.String(), to_agent_id: t.String(), to_alias: t.String() },
+  Open,
+);
+
+export const ChatItem = t.Object(
+  { message_id: t.String(), from_agent: t.String(), body: t.String(), timestamp: t.String(), sender_leaving: t.Boolean() },
+  Open,
+);
+export const ChatPending = t.Object(
+  {
+    pending: t.Array(
+      t.Object({ session_id: t.String(), participants: t.Array(t.Unknown()), unread_count: t.Integer(), sender_waiting: t.Boolean() }, Open),
+    ),
+    messages_waiting: t.Integer(),
+  },
+  Open,
+);
+
+export const Me = t.Object(
+  {
+    agent_id: t.String(),
+    alias: t.String(),
+    human_name: t.String(),
+    agent_type: t.String(),
+    project_id: t.String(),
+    workspace_id: N(t.String()),
+    role: N(t.String()),
+  },
+  Open,
+);
