@@ -22,8 +22,11 @@ run: install
 test: install
 	@$(BUN) test/run.ts $(ARGS)
 
+# The migrated embedded cluster rides along (src/embedded/cluster.ts): a first
+# zero-config start unpacks it instead of running initdb and the migrations.
 build: install
-	$(BUN) build --compile --bytecode --format=esm --minify-syntax src/main.ts --outfile dist/beadhub
+	$(BUN) src/embedded/build-cluster.ts dist/cluster
+	$(BUN) build --compile --bytecode --format=esm --minify-syntax src/main.ts dist/cluster/*.tar.gz --outfile dist/beadhub
 
 bench: build
 	$(BUN) bench/run.ts

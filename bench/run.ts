@@ -19,9 +19,9 @@ const BIN = `${ROOT}dist/beadhub`;
 // BENCH_PROFILE=1 (with BENCH_FROM_SOURCE) writes a markdown CPU profile per server process to bench/out/prof/.
 const PROFILE = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${ROOT}bench/out/prof`] : [];
 const SERVER_CMD = process.env.BENCH_FROM_SOURCE ? [BUN, ...PROFILE, `${ROOT}src/main.ts`] : [BIN];
-// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,fairness,sse,mcp,dashboard picks
+// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,fairness,sse,mcp,embedded,backup,fleet,dashboard picks
 // sections (default all); BENCH_ENDPOINTS=<regex> picks endpoints by name.
-const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,fairness,sse,mcp,dashboard").split(",").map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,fairness,sse,mcp,embedded,backup,fleet,dashboard").split(",").map((s) => s.trim()));
 const ENDPOINTS = new RegExp(process.env.BENCH_ENDPOINTS ?? ".");
 // A partial run must not overwrite the full table: it goes to bench/out/.
 const PARTIAL = process.env.BENCH_ONLY !== undefined || process.env.BENCH_ENDPOINTS !== undefined;
@@ -347,8 +347,58 @@ async function main() {
     redis.stop();
     await dropDatabase(database).catch(() => {});
   }
+  await zeroConfigRows();
   const elapsed = (performance.now() - started) / 1000;
   writeResults(elapsed);
+}
+
+/** Zero-config mode (issue 16): start, memory, export + import, and the fleet next to full mode. */
+async function zeroConfigRows() {
+  if (ONLY.has("embedded")) {
+    const { measureEmbedded } = await import("./embedded");
+    const e = await measureEmbedded(SERVER_CMD, 3);
+    raw.embedded = e;
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const first = median(e.first_ms);
+    const warm = median(e.warm_ms);
+    const peak = Math.max(...e.first_peak_rss_mb);
+    const cmd = "bench/embedded.ts: serve on an empty BEADHUB_DATA_DIR, poll /health every 10 ms";
+    row({ figure: "zero-config first start → /health (empty data dir, median of 3)", value: `${fmt(first)} ms`, floor: "full mode: start row above", ratio: "-", target: "≤ 3 s", met: first <= 3000, command: cmd });
+    row({ figure: "zero-config warm start → /health (median of 3)", value: `${fmt(warm)} ms`, floor: "-", ratio: "-", target: "≤ 1 s", met: warm <= 1000, command: cmd });
+    row({ figure: "zero-config idle RSS", value: `${fmt(e.idle_rss_mb)} MB`, floor: "-", ratio: "-", target: "≤ 150 MB", met: e.idle_rss_mb <= 150, command: "VmRSS 3 s after a warm start" });
+    row({ figure: "zero-config peak RSS during a first start (max of 3)", value: `${fmt(peak)} MB`, floor: "-", ratio: "-", target: "≤ 300 MB", met: peak <= 300, command: "VmHWM at the first /health" });
+  }
+  if (ONLY.has("backup")) {
+    const { benchBackup } = await import("./backup");
+    const b = await benchBackup(SERVER_CMD);
+    raw.backup = b;
+    const total = b.export_ms + b.import_ms;
+    row({
+      figure: `export + import, ${b.issues} issues + ${b.messages} mails (zero-config → PostgreSQL)`,
+      value: `${fmt(total)} ms (export ${fmt(b.export_ms)}, import ${fmt(b.import_ms)}; ${b.file_mb} MB file; ${b.mismatched_tables.length} of ${b.tables} tables differ)`,
+      floor: "-",
+      ratio: "-",
+      target: "≤ 30 s, zero rows lost",
+      met: total <= 30_000 && b.mismatched_tables.length === 0,
+      command: "bench/backup.ts: beadhub export, beadhub import, md5 of every table compared",
+    });
+  }
+  if (ONLY.has("fleet")) {
+    const { benchFleet } = await import("./fleet");
+    const fleet = await benchFleet(SERVER_CMD);
+    raw.fleet = fleet;
+    const zero = fleet.find((f) => f.mode === "embedded")!;
+    const full = fleet.find((f) => f.mode === "full")!;
+    row({
+      figure: "agent fleet: largest N with p99 ≤ 100 ms, no errors (zero-config | full)",
+      value: `${zero.capacity} | ${full.capacity} agents`,
+      floor: "-",
+      ratio: "-",
+      target: "measured (README capacity sentence)",
+      met: null,
+      command: "bench/fleet.ts: per agent 1/s command + incremental sync + heartbeat + inbox; 2 dashboards poll /v1/status; load generator on the same machine",
+    });
+  }
 }
 
 function writeResults(elapsedSeconds: number) {

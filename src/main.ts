@@ -14,10 +14,12 @@ Usage: beadhub [command] [--create-database]
 Commands:
   serve      start the HTTP server (default)
   migrate    apply database migrations and exit
+  export F   write every row of the database to file F (backup; see README)
+  import F   load file F into an empty database (restore, or move to PostgreSQL)
   version    print the version
   --help     show this help
 
-  --create-database   (serve, migrate) create the database named in
+  --create-database   (serve, migrate, import) create the database named in
                       BEADHUB_DATABASE_URL first if it does not exist
 
 Configuration comes from the environment (see README.md): BEADHUB_DATABASE_URL
@@ -93,7 +95,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  if (command !== "serve" && command !== "migrate") {
+  const backup = command === "export" || command === "import";
+  const file = argv.filter((a) => !flags.includes(a))[1];
+  if (backup && !file) {
+    console.error(`usage: beadhub ${command} <file>`);
+    return 2;
+  }
+  if (command !== "serve" && command !== "migrate" && !backup) {
     console.error(`unknown command "${command}"; try beadhub --help`);
     return 2;
   }
@@ -115,6 +123,19 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel, config.logJson);
+
+  if (backup) {
+    if (create && command === "import") {
+      try {
+        await createDatabase(config, log);
+      } catch (err) {
+        console.error(`import failed: ${oneLine(err)}`);
+        return 1;
+      }
+    }
+    const { runBackupCommand } = await import("./backup/command");
+    return runBackupCommand(command, file!, config, log);
+  }
   if (command === "migrate") return migrateCommand(config, log, create);
 
   const { startServer } = await import("./server");

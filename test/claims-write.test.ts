@@ -144,8 +144,8 @@ describe("POST /v1/claims/release", () => {
   test("a human of another project releases nothing here", async () => {
     await claim(a, { bead_id: "bd-6" });
     const res = await release(x, { bead_id: "bd-6", workspace_id: a.workspace_id });
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ released: false, bead_id: "bd-6", workspace_id: a.workspace_id });
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ detail: "Workspace not found or does not belong to your project" });
     const byBead = await release(x, { bead_id: "bd-6" });
     expect(byBead.body).toEqual({ released: false, bead_id: "bd-6", workspace_id: null });
     expect(await holders("bd-6")).toEqual([{ workspace_id: a.workspace_id, alias: "cw-a" }]);

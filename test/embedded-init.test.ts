@@ -1,9 +1,10 @@
 // Zero-config start (issue 10): createApp with no database and no Redis URL
-// initialises an empty data directory (a few seconds: PostgreSQL's initdb runs
-// in WASM), says so, serves requests, and keeps the data across restarts.
+// creates an empty data directory from a migrated cluster (issue 16,
+// src/embedded/cluster.ts), says so, serves requests, and keeps the data
+// across restarts.
 // `beadhub migrate` works on the embedded database too.
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type AppHandle } from "../src/app";
@@ -40,10 +41,14 @@ test("first start initialises the data dir, logs where, serves, and the data sur
     expect(first.deps.config.databaseUrl).toBeNull();
     expect(first.deps.config.redisUrl).toBeNull();
     const msgs = messages(lines);
-    expect(msgs).toContain(`initialising embedded database in ${dataDir} (first start takes a few seconds)`);
-    expect(msgs).toContain("embedded database initialised");
+    expect(msgs).toContain(`creating the embedded database in ${dataDir}`);
+    // Started from a migrated cluster (issue 16): no initdb, no migrations to apply.
+    const created = lines.map((l) => JSON.parse(l)).find((r) => r.msg === "embedded database created");
+    expect(["cached cluster", "new cluster"]).toContain(created.from);
     expect(msgs).toContain(`embedded mode: single process only, data in ${dataDir}`);
-    expect(msgs).toContain("migrations applied");
+    expect(msgs).not.toContain("migrations applied");
+    const [{ n }] = await first.deps.sql`select count(*)::int as n from public.beadhub_migrations`;
+    expect(n).toBe(MIGRATIONS.length);
     expect(await call(first, "GET", "/health")).toEqual({
       status: 200,
       body: { status: "ok", checks: { redis: "ok", database: "ok" } },
@@ -99,3 +104,51 @@ test("`beadhub migrate` without a database URL migrates the embedded database", 
   expect(done).toMatchObject({ applied: [], already_applied: MIGRATIONS.length, data_dir: dataDir });
   expect(existsSync(join(dataDir, "beadhub.lock"))).toBe(false);
 }, 60_000);
+
+test("a new data directory starts from the cached migrated cluster; a missing cache is rebuilt with progress lines", async () => {
+  const { clusterCacheDir, clusterFileName } = await import("../src/embedded/cluster");
+  const { openEmbeddedSql } = await import("../src/embedded/runtime");
+  const cacheDir = clusterCacheDir()!;
+  const cached = join(cacheDir, clusterFileName());
+  expect(existsSync(cached)).toBe(true); // left by the first test's start
+  expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+  const open = async (dir: string) => {
+    const lines: string[] = [];
+    const db = await openEmbeddedSql(dir, createLogger("info", true, (l) => lines.push(l)));
+    const [{ n }] = await db.sql`select count(*)::int as n from public.beadhub_migrations`;
+    await db.close();
+    return { n, records: lines.map((l) => JSON.parse(l)) };
+  };
+  const fromCache = await open(join(work, "second"));
+  expect(fromCache.n).toBe(MIGRATIONS.length);
+  expect(fromCache.records.find((r) => r.msg === "embedded database created")).toMatchObject({ from: "cached cluster" });
+
+  // Without the cache file (another user's first start, a cleaned temp dir) it is built again.
+  rmSync(cached);
+  const rebuilt = await open(join(work, "third"));
+  expect(rebuilt.n).toBe(MIGRATIONS.length);
+  const msgs = rebuilt.records.map((r) => r.msg as string);
+  expect(msgs[0]).toStartWith("preparing the embedded database");
+  expect(msgs).toContain("embedded database prepared");
+  expect(rebuilt.records.find((r) => r.msg === "embedded database created")).toMatchObject({ from: "new cluster" });
+  expect(existsSync(cached)).toBe(true);
+}, 120_000);
+
+test("a damaged cache file is dropped and the template built again: the start succeeds", async () => {
+  const { clusterCacheDir, clusterFileName } = await import("../src/embedded/cluster");
+  const { openEmbeddedSql } = await import("../src/embedded/runtime");
+  const cached = join(clusterCacheDir()!, clusterFileName());
+  writeFileSync(cached, "not a tarball");
+  const lines: string[] = [];
+  const db = await openEmbeddedSql(join(work, "fourth"), createLogger("info", true, (l) => lines.push(l)));
+  try {
+    const [{ n }] = await db.sql`select count(*)::int as n from public.beadhub_migrations`;
+    expect(n).toBe(MIGRATIONS.length);
+  } finally {
+    await db.close();
+  }
+  const records = lines.map((l) => JSON.parse(l));
+  expect(records.find((r) => r.level === "warning")?.msg).toBe("the cached embedded database template did not load; building it again");
+  expect(records.find((r) => r.msg === "embedded database created")).toMatchObject({ from: "new cluster" });
+  expect(readFileSync(cached).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // a gzip again
+}, 120_000);

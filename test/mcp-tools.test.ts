@@ -220,7 +220,7 @@ describe("claims", () => {
     await fails(bob, "claim_issue", { bead_id: "bd-9", workspace_id: alice.workspace_id }, "workspace_id does not match API key identity");
     await fails(proxy("p"), "claim_issue", { bead_id: "bd-9" }, "Public readers cannot make changes");
     // A value the database cannot store is the caller's mistake, as on REST: never an internal error.
-    await fails(alice, "claim_issue", { bead_id: "bd\u0000x" }, /^Invalid input/);
+    await fails(alice, "claim_issue", { bead_id: "bd\u0000x" }, "bead_id must be 1-255 characters without NUL");
 
     const all = await ok(bob, "list_claims", {});
     expect(all.claims.map((x: any) => [x.bead_id, x.alias])).toEqual([["bd-1", "alice"]]);

@@ -188,6 +188,8 @@ export async function releaseIssue(
     return { released: removed.length > 0, bead_id: input.bead_id, workspace_id: workspaceId };
   }
   const event = { released_by: human.name };
+  // A named workspace must be one of this project's (a foreign id reads as not found or not yours).
+  if (input.workspace_id != null) await requireOwnWorkspace(deps.sql, identity, input.workspace_id, { bound: false });
   const holders = input.workspace_id != null ? [input.workspace_id] : await findHolders(deps.sql, projectId, input.bead_id);
   let released: RemovedClaim[] = [];
   for (const workspaceId of holders) {

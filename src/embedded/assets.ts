@@ -18,7 +18,6 @@ export const TRGM_COPY = ".pg_trgm.tar.gz";
 // Compiling pglite.wasm takes ~0.5 s; one compiled module serves every
 // instance in the process (the test harness opens one per test file).
 let modules: { pglite: WebAssembly.Module; initdb: WebAssembly.Module } | null = null;
-let fsBundle: Blob | null = null;
 
 function compiled() {
   modules ??= {
@@ -35,7 +34,9 @@ function compiled() {
  */
 export function pgliteAssets(dataDir: string): Pick<PGliteOptions, "pgliteWasmModule" | "initdbWasmModule" | "fsBundle" | "extensions"> {
   const { pglite, initdb } = compiled();
-  fsBundle ??= new Blob([readFileSync(fsBundlePath)]);
+  // Read per open and not kept: PGlite unpacks it into its own file system, so
+  // a cached copy would be a second 6 MB held for the life of the process.
+  const fsBundle = new Blob([readFileSync(fsBundlePath)]);
   let trgm = pgTrgmPath;
   if (pgTrgmPath.startsWith("/$bunfs/")) {
     trgm = join(dataDir, TRGM_COPY);
@@ -43,13 +44,4 @@ export function pgliteAssets(dataDir: string): Pick<PGliteOptions, "pgliteWasmMo
   }
   const pgTrgm: Extension = { name: "pg_trgm", setup: async () => ({ bundlePath: pathToFileURL(trgm) }) };
   return { pgliteWasmModule: pglite, initdbWasmModule: initdb, fsBundle, extensions: { pg_trgm: pgTrgm } };
-}
-
-/**
- * An initialised empty cluster, when the build embedded one
- * (src/embedded/build-cluster.ts); null under `bun run` or a plain build.
- */
-export function embeddedCluster(): Blob | null {
-  const files = Bun.embeddedFiles as ReadonlyArray<Blob & { name?: string }>;
-  return files.find((f) => f.name?.startsWith("pglite-cluster")) ?? null;
 }

@@ -10,8 +10,10 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { Logger } from "../log";
-import { TRGM_COPY, embeddedCluster, pgliteAssets } from "./assets";
+import { TRGM_COPY, pgliteAssets } from "./assets";
+import { forgetCachedCluster, progress, seedCluster } from "./cluster";
 import { lockDataDir } from "./lock";
+import { pgliteTuning } from "./tuning";
 
 /** postgres.js derives the socket file name from the port: <dir>/.s.PGSQL.5432. */
 const SOCKET_NAME = ".s.PGSQL.5432";
@@ -54,19 +56,44 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     // An interrupted first start leaves a partial cluster behind: start over.
     if (created && existsSync(pgdata) && readdirSync(pgdata).length > 0) rmSync(pgdata, { recursive: true, force: true });
     const started = performance.now();
-    if (created) log.info(`initialising embedded database in ${dataDir} (first start takes a few seconds)`, { data_dir: dataDir });
-    // A binary built with a pre-initialised cluster unpacks it instead of running initdb.
-    const seed = created ? embeddedCluster() : null;
-    db = await PGlite.create({ dataDir: pgdata, ...pgliteAssets(dataDir), ...(seed ? { loadDataDir: seed } : {}) });
+    // A new directory starts from a migrated cluster (src/embedded/cluster.ts), never initdb.
+    let seed = created ? await seedCluster(log) : null;
+    const open = async () => {
+      const done = progress(log, created ? `creating the embedded database in ${dataDir}` : `opening the embedded database in ${dataDir}`, {
+        data_dir: dataDir,
+        ...(seed ? { from: seed.from } : {}),
+      });
+      try {
+        return await PGlite.create({
+          dataDir: pgdata,
+          ...pgliteAssets(dataDir),
+          ...pgliteTuning(),
+          ...(seed ? { loadDataDir: seed.blob } : {}),
+        });
+      } finally {
+        done();
+      }
+    };
+    try {
+      db = await open();
+    } catch (err) {
+      // A damaged cache file must not block every later first start: drop it and build anew.
+      if (seed?.from !== "cached cluster") throw err;
+      log.warning("the cached embedded database template did not load; building it again", { error: (err as Error).message });
+      forgetCachedCluster();
+      rmSync(pgdata, { recursive: true, force: true });
+      seed = await seedCluster(log);
+      db = await open();
+    }
     rmSync(join(dataDir, TRGM_COPY), { force: true }); // read during create, not needed after
     // Timestamps are parsed as UTC text (src/db/pool.ts); PGlite ignores the
     // startup parameters postgres.js sends, so set it on the one session.
     await db.exec("set time zone 'UTC'");
     const seconds = Math.round(performance.now() - started) / 1000;
-    log.info(created ? "embedded database initialised" : "embedded database opened", {
+    log.info(created ? "embedded database created" : "embedded database opened", {
       data_dir: dataDir,
       seconds,
-      ...(created ? { from: seed ? "embedded cluster" : "initdb" } : {}),
+      ...(seed ? { from: seed.from } : {}),
     });
     // We hold the lock, so a socket file left here is from a crashed run.
     rmSync(socketPath, { force: true });

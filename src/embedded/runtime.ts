@@ -5,6 +5,7 @@ import type { Config } from "../config";
 import { openSql, type Sql } from "../db/pool";
 import type { Logger } from "../log";
 import { createMemoryRedis } from "../redis/memory";
+import { startMaintenance } from "./maintenance";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./postgres";
 
 export interface EmbeddedSql {
@@ -19,10 +20,12 @@ export async function openEmbeddedSql(dataDir: string, log: Logger): Promise<Emb
   // One connection: PGlite is a single session, so a second connection would
   // interleave its statements with the first one's transaction (STACK-NOTES).
   const sql = openSql(postgres.url, { max: 1, host: postgres.socketDir });
+  const stopMaintenance = startMaintenance(sql, log);
   return {
     sql,
     postgres,
     async close() {
+      await stopMaintenance().catch(() => {});
       await sql.end({ timeout: 5 }).catch(() => {});
       await postgres.stop();
     },

@@ -113,7 +113,7 @@ async function startEmbeddedTestApp(
   });
 }
 
-function wrapTestApp(
+export function wrapTestApp(
   handle: AppHandle,
   sql: Sql,
   redis: Redis,
