@@ -4,8 +4,8 @@
 import type { Deps } from "../deps";
 import type { RequestAuth } from "../auth/identity";
 import { writeAudit } from "../audit/log";
-import { recordNotificationIntents } from "../notifications/outbox";
-import { afterBeadsCommit } from "../notifications/after-commit";
+import { recordNotificationIntents } from "../notifications/service";
+import { afterBeadsCommit } from "../notifications/service";
 import { removeUnstorable, type IssueRecord, type RejectedIssue } from "./records";
 import { lockIssueSet, upsertIssues } from "./upsert";
 import { runBulk } from "../http/rate-limits";
