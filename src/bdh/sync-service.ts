@@ -8,14 +8,13 @@
 import type { Deps } from "../deps";
 import { enforceActorBinding, type RequestAuth } from "../auth/identity";
 import { writeAudit } from "../audit/log";
-import { badRequest, unprocessable } from "../http/errors";
+import { unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
 import { canonicalizeOrigin } from "../repos/canonical-origin";
-import { JsonlError, parseJsonl, pyStrip } from "../beads/jsonl";
-import { removeUnstorable, validateIssues, type IssueRecord, type RejectedIssue } from "../beads/records";
-import { countIssues, deleteIssues, lockIssueSet, upsertIssues, type UpsertResult } from "../beads/upsert";
+import { pyStrip } from "../beads/jsonl";
+import { removeUnstorable, type IssueRecord, type RejectedIssue } from "../beads/records";
+import { countIssueSet, issuesFromJsonl, writeIssueSet } from "../beads/service";
 import { claimBead, claimConflictReason, releaseClaims } from "../claims/service";
-import { recordNotificationIntents } from "../notifications/service";
 import { afterBeadsCommit } from "../notifications/service";
 import { claimActionOf, parseCommandLine } from "./command-line";
 import { touchLiveWorkspace } from "./workspace";
@@ -61,15 +60,6 @@ export function syncRepoOf(repoOrigin: string): string {
   return canonical;
 }
 
-export function parseJsonlOr400(content: string): Map<string, IssueRecord> {
-  try {
-    return validateIssues(parseJsonl(content));
-  } catch (err) {
-    if (err instanceof JsonlError) throw badRequest(err.message);
-    throw err;
-  }
-}
-
 const isBlank = (s: string | null) => s === null || pyStrip(s) === "";
 
 export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): Promise<SyncResponse> {
@@ -86,23 +76,20 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
   if (mode === "full") {
     const body = pyStrip(input.issuesJsonl ?? "");
     if (body === "") throw unprocessable("issues_jsonl is required for full sync");
-    issues = parseJsonlOr400(body);
+    issues = issuesFromJsonl(body);
   } else {
     if (isBlank(input.changedIssues) && input.deletedIds.length === 0) {
       throw unprocessable("incremental sync requires changes or deletions");
     }
-    if (!isBlank(input.changedIssues)) issues = parseJsonlOr400(input.changedIssues!);
+    if (!isBlank(input.changedIssues)) issues = issuesFromJsonl(input.changedIssues!);
     deletedIds = input.deletedIds;
   }
 
   const rejected = issues ? removeUnstorable(issues) : [];
   // bulk work: its own share of the pool and a per-project cap (issue 19)
   const written = await runBulk(deps.config, projectId, () => deps.sql.begin(async (tx) => {
-    const now = await lockIssueSet(tx, projectId, repo, SYNC_BRANCH);
-    const upsert: UpsertResult | null = issues ? await upsertIssues(tx, projectId, repo, SYNC_BRANCH, issues, now) : null;
-    const deleted = deletedIds.length > 0 ? await deleteIssues(tx, projectId, repo, SYNC_BRANCH, deletedIds) : 0;
-    if (upsert) await recordNotificationIntents(tx, projectId, upsert.statusChanges);
-    const count = await countIssues(tx, projectId, repo, SYNC_BRANCH);
+    const { upsert, deleted } = await writeIssueSet(tx, projectId, repo, SYNC_BRANCH, issues, deletedIds);
+    const count = await countIssueSet(tx, projectId, repo, SYNC_BRANCH);
     return { upsert, deleted, count };
   }));
 

@@ -4,7 +4,7 @@
 // Decision (§20 Q3): a subscription with a NULL repo matches every repo; the
 // reference never matches such rows although the docs say it should.
 import type { Db } from "../db/pool";
-import type { StatusChange } from "../beads/upsert";
+import type { StatusChange } from "../beads/model";
 
 export const MAX_ATTEMPTS = 3;
 export const BATCH = 100;

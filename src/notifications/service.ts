@@ -31,7 +31,7 @@ import type { RequestAuth } from "../auth/identity";
 import { AppError } from "../http/errors";
 import { publishWorkspaceEvent } from "../events/publish";
 import { insertMessage } from "../messages/data";
-import type { StatusChange } from "../beads/upsert";
+import type { StatusChange } from "../beads/model";
 import {
   claimOutboxRows,
   findLiveRecipients,
