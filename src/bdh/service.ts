@@ -1,52 +1,71 @@
-// POST /v1/bdh/sync (contract beadhub.md §8.2, §13, §14): bdh uploads its
-// issues after every mutating bd command.
+// bdh's two endpoints (contract beadhub.md §8), and the workspace touch both
+// begin with.
 //
-// Flow: auth + binding → workspace alive + touch → canonical repo → parse the
-// JSONL (400 before anything is written) → ONE transaction holding the issue
-// set's lock: upsert, deletions, notification intents, issue count → claims
-// from the command line → outbox delivery + events → audit (best effort).
+// POST /v1/bdh/command (§8.1): bdh's pre-flight before every bd passthrough.
+// A conflict is a 200 with approved:false (§19.6). Decision (§20 Q11): the
+// conflict check asks the claims table directly for another holder of the
+// bead, of any age, like the sync's claim path does; the reference only looked
+// inside the 200 most recent claims it returns.
+//
+// POST /v1/bdh/sync (§8.2, §13, §14): bdh uploads its issues after every
+// mutating bd command. Flow: auth + binding → workspace alive + touch →
+// canonical repo → parse the JSONL (400 before anything is written) → ONE
+// transaction holding the issue set's lock: upsert, deletions, notification
+// intents, issue count → claims from the command line → outbox delivery +
+// events → audit (best effort).
+//
+// The touch (§8.1 steps 2–3, §19.2, §19.5): the workspace must exist in the
+// caller's project (404) and be live (410, which bdh turns into "run :init");
+// then last_seen_at, human_name and role are overwritten — an omitted role
+// nulls the column. Presence is refreshed too (best effort).
 import type { Deps } from "../deps";
 import { enforceActorBinding, type RequestAuth } from "../auth/identity";
 import { writeAudit } from "../audit/log";
-import { unprocessable } from "../http/errors";
-import { isCanonicalOrigin } from "../http/field-rules";
+import { gone, notFound, unprocessable } from "../http/errors";
+import { isCanonicalOrigin, normalizeRole } from "../http/field-rules";
+import { runBulk } from "../http/rate-limits";
+import { writePresence } from "../presence/presence";
 import { canonicalizeOrigin } from "../repos/canonical-origin";
 import { pyStrip } from "../beads/jsonl";
-import { removeUnstorable, type IssueRecord, type RejectedIssue } from "../beads/records";
+import { removeUnstorable, type IssueRecord } from "../beads/records";
 import { countIssueSet, issuesFromJsonl, writeIssueSet } from "../beads/service";
-import { claimBead, claimConflictReason, releaseClaims } from "../claims/service";
+import { claimBead, claimConflictReason, claimRefusal, recentClaims, releaseClaims } from "../claims/service";
 import { afterBeadsCommit } from "../notifications/service";
 import { claimActionOf, parseCommandLine } from "./command-line";
-import { touchLiveWorkspace } from "./workspace";
-import { runBulk } from "../http/rate-limits";
+import { findWorkspaceDeletion, touchWorkspace } from "./data";
+import type { CommandAnswer, CommandInput, SyncAnswer, SyncInput, TouchedWorkspace } from "./model";
+
+export async function runCommand(deps: Deps, auth: RequestAuth, input: CommandInput): Promise<CommandAnswer> {
+  const identity = await auth.aweb();
+  enforceActorBinding(identity, input.workspaceId);
+  const projectId = identity.projectId;
+  const parsed = parseCommandLine(input.commandLine);
+  const wantsClaim = parsed.command === "update" && parsed.status === "in_progress" && parsed.beadId !== null;
+  // The reads do not depend on the touch: all in flight at once (latency), and
+  // the touch's 404/410 still wins because Promise.all rejects with it.
+  const [, claims, refusal] = await Promise.all([
+    touchLiveWorkspace(deps, projectId, input.workspaceId, input.humanName, input.role),
+    recentClaims(deps, projectId),
+    wantsClaim ? claimRefusal(deps, projectId, parsed.beadId!, input.workspaceId) : Promise.resolve(null),
+  ]);
+  const context = {
+    messages_waiting: 0 as const,
+    beads_in_progress: claims.map((c) => ({
+      bead_id: c.bead_id,
+      workspace_id: c.workspace_id,
+      alias: c.alias,
+      human_name: c.human_name,
+      started_at: c.claimed_at,
+      title: null,
+      role: null,
+    })),
+  };
+  if (refusal) return { approved: false, reason: refusal, context };
+  return { approved: true, reason: "", context };
+}
 
 /** bdh always syncs the default branch (§19.3). */
 export const SYNC_BRANCH = "main";
-
-export interface SyncInput {
-  workspaceId: string;
-  alias: string;
-  humanName: string;
-  repoOrigin: string;
-  role: string | null;
-  commandLine: string | null;
-  issuesJsonl: string | null;
-  syncMode: string | null;
-  changedIssues: string | null;
-  deletedIds: string[];
-}
-
-export interface SyncResponse {
-  synced: true;
-  issues_count: number;
-  context: null;
-  stats: { received: number; inserted: number; updated: number; deleted: number };
-  sync_protocol_version: 1;
-  claim_rejected: boolean;
-  claim_rejected_reason: string;
-  /** Issues left out because a value cannot be stored (issue 19; only when any); bdh ignores unknown fields. */
-  rejected?: RejectedIssue[];
-}
 
 /** The reference 500s on an unparsable origin; both failures are 422 here (§19.16). */
 export function syncRepoOf(repoOrigin: string): string {
@@ -62,7 +81,7 @@ export function syncRepoOf(repoOrigin: string): string {
 
 const isBlank = (s: string | null) => s === null || pyStrip(s) === "";
 
-export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): Promise<SyncResponse> {
+export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): Promise<SyncAnswer> {
   const identity = await auth.aweb();
   enforceActorBinding(identity, input.workspaceId);
   const projectId = identity.projectId;
@@ -157,4 +176,40 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
     // present only when something was left out: the answer bdh knows is unchanged
     ...(rejected.length > 0 ? { rejected } : {}),
   };
+}
+
+/**
+ * One round trip on the hot path (two when the touch is due: presence); the
+ * 404/410 distinction only when the workspace was not found live.
+ */
+async function touchLiveWorkspace(
+  deps: Deps,
+  projectId: string,
+  workspaceId: string,
+  humanName: string,
+  role: string | null,
+): Promise<TouchedWorkspace> {
+  const [ws] = await touchWorkspace(deps.sql, projectId, workspaceId, humanName, role);
+  if (!ws) {
+    if (!(await findWorkspaceDeletion(deps.sql, projectId, workspaceId))) throw notFound("Workspace not found");
+    throw gone("Workspace was deleted");
+  }
+  // Presence was refreshed by the touch that made this one unnecessary, and
+  // lives far longer (presenceTtlSeconds) than the touch interval.
+  if (!ws.touched) return ws;
+  const validRole = role === null ? null : normalizeRole(role);
+  await writePresence(deps, {
+    workspace_id: workspaceId,
+    // never the alias a client sent: a body could name a peer (issue 19, defect 5)
+    alias: ws.alias,
+    project_id: projectId,
+    human_name: humanName,
+    project_slug: ws.project_slug ?? undefined,
+    repo_id: ws.repo_id ?? undefined,
+    current_branch: ws.current_branch ?? undefined,
+    member_email: "",
+    // the presence hash only ever receives a valid role (§11)
+    role: validRole ? validRole : undefined,
+  });
+  return ws;
 }
