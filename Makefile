@@ -36,6 +36,7 @@ migrate: install
 
 lint: install
 	node_modules/.bin/tsc --noEmit -p .
+	node_modules/.bin/tsc --noEmit -p ui
 
 clean:
 	rm -rf dist bench/out

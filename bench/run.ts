@@ -19,9 +19,9 @@ const BIN = `${ROOT}dist/beadhub`;
 // BENCH_PROFILE=1 (with BENCH_FROM_SOURCE) writes a markdown CPU profile per server process to bench/out/prof/.
 const PROFILE = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${ROOT}bench/out/prof`] : [];
 const SERVER_CMD = process.env.BENCH_FROM_SOURCE ? [BUN, ...PROFILE, `${ROOT}src/main.ts`] : [BIN];
-// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,fairness,sse,mcp,embedded,backup,fleet picks
+// For iterating on one figure: BENCH_ONLY=startup,endpoints,long,pool,sync,fairness,sse,mcp,embedded,backup,fleet,dashboard picks
 // sections (default all); BENCH_ENDPOINTS=<regex> picks endpoints by name.
-const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,fairness,sse,mcp,embedded,backup,fleet").split(",").map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "startup,endpoints,long,pool,sync,fairness,sse,mcp,embedded,backup,fleet,dashboard").split(",").map((s) => s.trim()));
 const ENDPOINTS = new RegExp(process.env.BENCH_ENDPOINTS ?? ".");
 // A partial run must not overwrite the full table: it goes to bench/out/.
 const PARTIAL = process.env.BENCH_ONLY !== undefined || process.env.BENCH_ENDPOINTS !== undefined;
@@ -135,6 +135,10 @@ async function main() {
     BEADHUB_REDIS_URL: redis.url,
     BEADHUB_HOST: "127.0.0.1",
     BEADHUB_INIT_RATE_LIMIT: "1000000",
+    // Every bench client comes from 127.0.0.1: the per-address cap (a
+    // defence against one client, issue 19) would refuse the 1,000-stream
+    // fan-out below. The benches measure the server, not that cap.
+    BEADHUB_MAX_REQUESTS_PER_ADDRESS: "0",
     BEADHUB_DB_POOL_SIZE: String(POOL),
   };
   const children: Subprocess[] = [];
@@ -316,6 +320,7 @@ async function main() {
       const sse = (await benchSse({ baseUrl: base, databaseUrl: dbUrl(database), redisUrl: redis.url, serverPid: server.pid })) as Row[];
       for (const r of sse) row(r);
     }
+
     if (ONLY.has("mcp")) {
       // MCP tool calls against the REST calls they wrap, in-process (server CPU per call).
       const { benchMcp } = await import("./mcp");
@@ -332,6 +337,14 @@ async function main() {
           command: "bench/mcp.ts benchMcp (process.cpuUsage per call, alternating)",
         });
       }
+    }
+
+    if (ONLY.has("dashboard")) {
+      // The web dashboard in Chromium: bundle size, navigation → rendered status, action → visible.
+      const { benchDashboard } = await import("./dashboard");
+      const dash = await benchDashboard({ baseUrl: base, serverCmd: SERVER_CMD });
+      raw.dashboard = dash.raw;
+      for (const r of dash.rows) row(r);
     }
   } finally {
     for (const c of children) await stopProcess(c).catch(() => {});

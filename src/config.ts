@@ -56,6 +56,8 @@ export interface Config {
    * it on; production leaves it off.
    */
   checkResponses: boolean;
+  /** Serve the web dashboard at / (BEADHUB_DASHBOARD=off removes it and its config route). */
+  dashboard: boolean;
   /** MCP tools tools/list shows: "core", "full" or an explicit list of names (src/mcp/catalog.ts). */
   mcpTools: "core" | "full" | readonly string[];
   /** Browser origins besides the server's own that may call /mcp (exact "scheme://host[:port]"). */
@@ -281,6 +283,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     rateLimitPerKey: integer(env, "BEADHUB_RATE_LIMIT_PER_KEY", 0, 0, 1_000_000),
     dataDir: resolveDataDir(env),
     checkResponses: boolean(env, "BEADHUB_CHECK_RESPONSES", false),
+    dashboard: boolean(env, "BEADHUB_DASHBOARD", true),
     mcpTools: mcpTools(env),
     mcpAllowedOrigins: origins(env, "BEADHUB_MCP_ALLOWED_ORIGINS"),
     metrics: boolean(env, "BEADHUB_METRICS", true),

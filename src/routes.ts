@@ -21,6 +21,7 @@ import { beadRoutes } from "./beads/routes";
 import { bdhRoutes } from "./bdh/routes";
 import { statusRoutes } from "./status/routes";
 import { mcpRoutes } from "./mcp/routes";
+import { dashboardRoutes } from "./dashboard/routes";
 import { metricsRoutes } from "./metrics/routes";
 
 export interface RouteContext {
@@ -55,5 +56,6 @@ export function routeModules(ctx: RouteContext) {
     bdhRoutes(ctx),
     statusRoutes(ctx),
     mcpRoutes(ctx),
+    ...(ctx.deps.config.dashboard ? [dashboardRoutes(ctx)] : []),
   ];
 }

@@ -28,7 +28,7 @@ const routes = await loadRoutes(t);
  * join or describe a project by slug. A deployment that needs strict tenancy
  * runs with the bootstrap routes disabled (enableBootstrapRoutes=false).
  */
-const BOOTSTRAP = new Set(["POST /v1/init", "POST /v1/agents/suggest-alias-prefix", "GET /health"]);
+const BOOTSTRAP = new Set(["POST /v1/init", "POST /v1/agents/suggest-alias-prefix", "GET /health", "GET /v1/dashboard/config"]);
 
 /** B's principals. */
 const attackers: [string, Record<string, string>][] = [

@@ -5,7 +5,7 @@ import { JsonlError, codePointLength, exceedsChars, parseJsonl, pyStrip } from "
 import { parseIssueTimestamp, parseRefString, toIssueRow, validateIssues } from "../src/beads/records";
 import { claimActionOf, parseCommandLine } from "../src/bdh/command-line";
 import { beadThreadId, uuidv5 } from "../src/notifications/uuid";
-import { notificationMail } from "../src/notifications/deliver";
+import { notificationMail } from "../src/notifications/mail";
 
 const err = (content: string, opts?: { maxDepth?: number; maxCount?: number }) => {
   try {

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { initAgent, startTestApp, type Agent } from "./support/harness";
 import { REPO, sync } from "./support/bdh";
-import { OUTBOX_LEASE_SECONDS, deliverNotifications } from "../src/notifications/deliver";
+import { OUTBOX_LEASE_SECONDS, deliverNotifications } from "../src/notifications/service";
 import { beadThreadId } from "../src/notifications/uuid";
 
 const t = await startTestApp();

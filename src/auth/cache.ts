@@ -2,7 +2,7 @@
 // request would otherwise pay a database round-trip for: the API key (by hash)
 // and the agent it acts as. Entries live config.authCacheSeconds, so a revoked
 // key or a removed agent stops working on every instance within that time.
-import type { KeyRow } from "./api-keys";
+import type { KeyRow } from "./data";
 
 export class TtlCache<V> {
   private entries = new Map<string, { value: V; expires: number }>();

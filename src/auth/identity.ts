@@ -5,8 +5,8 @@
 // working within config.authCacheSeconds.
 import type { Deps } from "../deps";
 import { forbidden, notFound, unauthorized } from "../http/errors";
-import { hashApiKey, verifyKeyHash } from "./api-keys";
-import type { AgentRow } from "./cache";
+import { hashApiKey } from "./api-keys";
+import { findAgent, projectExists, verifyKeyHash } from "./data";
 import { verifyProxyHeaders } from "./proxy";
 import { takeKeyToken } from "../http/rate-limits";
 
@@ -87,9 +87,7 @@ async function resolveBearer(deps: Deps, headers: Headers): Promise<Identity> {
 async function projectIsLive(deps: Deps, projectId: string): Promise<boolean> {
   const cacheKey = `project:${projectId}`;
   if (deps.authCache.agents.get(cacheKey)) return true;
-  const rows = await deps.sql`
-    select 1 from aweb.projects where project_id = ${projectId} and deleted_at is null`;
-  if (rows.length === 0) return false;
+  if (!(await projectExists(deps.sql, projectId))) return false;
   deps.authCache.agents.set(cacheKey, { alias: "", human_name: "", agent_type: "" });
   return true;
 }
@@ -211,11 +209,9 @@ export class RequestAuth {
     const cacheKey = `${id.projectId}:${id.agentId}`;
     let a = this.deps.authCache.agents.get(cacheKey);
     if (!a) {
-      const rows = await this.deps.sql<AgentRow[]>`
-        select alias, human_name, agent_type from aweb.agents
-        where agent_id = ${id.agentId} and project_id = ${id.projectId} and deleted_at is null`;
-      if (rows.length === 0) throw notFound("Agent not found");
-      a = rows[0];
+      const found = await findAgent(this.deps.sql, id.projectId, id.agentId);
+      if (!found) throw notFound("Agent not found");
+      a = found;
       this.deps.authCache.agents.set(cacheKey, a);
     }
     return { ...id, agentId: id.agentId, alias: a.alias, humanName: a.human_name, agentType: a.agent_type };

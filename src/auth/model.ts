@@ -11,3 +11,4 @@ export const Introspection = t.Object({
   agent_type: t.Optional(t.String()),
   user_id: t.Optional(t.String()),
 });
+export type Introspection = typeof Introspection.static;

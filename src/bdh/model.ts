@@ -1,6 +1,7 @@
 // bdh: the answers of /v1/bdh/command and /v1/bdh/sync (beadhub.md §8), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
+import type { RejectedIssue } from "../beads/records";
 
 export const CommandAnswer = t.Object({
   approved: t.Boolean(),
@@ -31,3 +32,40 @@ export const SyncAnswer = t.Object({
   claim_rejected: t.Boolean(),
   claim_rejected_reason: t.String(),
 });
+
+export type CommandAnswer = typeof CommandAnswer.static;
+/** The model, plus the issues left out when any (issue 19); bdh ignores unknown fields. */
+export type SyncAnswer = typeof SyncAnswer.static & { rejected?: RejectedIssue[] };
+
+// The service's inputs (parsed from the bodies by routes.ts) and what a touch returns.
+
+export interface CommandInput {
+  workspaceId: string;
+  alias: string;
+  humanName: string;
+  role: string | null;
+  commandLine: string;
+}
+
+export interface SyncInput {
+  workspaceId: string;
+  alias: string;
+  humanName: string;
+  repoOrigin: string;
+  role: string | null;
+  commandLine: string | null;
+  issuesJsonl: string | null;
+  syncMode: string | null;
+  changedIssues: string | null;
+  deletedIds: string[];
+}
+
+export interface TouchedWorkspace {
+  workspace_id: string;
+  project_id: string;
+  /** The workspace's own alias: what presence and claims record (issue 19, defect 5). */
+  alias: string;
+  project_slug: string | null;
+  repo_id: string | null;
+  current_branch: string | null;
+}

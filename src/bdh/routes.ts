@@ -11,8 +11,7 @@ import { ALIAS_RE, HUMAN_NAME_RE } from "../http/field-rules";
 import { parseUuid, rejectNul } from "../http/wire";
 import { pyStrip } from "../beads/jsonl";
 import { checkJsonlSize } from "../beads/params";
-import { runCommand } from "./command-service";
-import { runSync } from "./sync-service";
+import { runCommand, runSync } from "./service";
 
 const identityFields = {
   workspace_id: t.String({ minLength: 1 }),

@@ -1,6 +1,7 @@
 // Beads: the answers of /v1/beads (beadhub.md §7), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
+import type { RejectedIssue } from "./records";
 
 const Text = t.Nullable(t.String());
 
@@ -20,6 +21,8 @@ export const UploadResult = t.Object({
   notifications_failed: t.Integer(),
   synced_at: t.String(),
 });
+/** What an upload answers: the model, plus the issues left out when any (issue 19). */
+export type UploadAnswer = typeof UploadResult.static & { rejected?: RejectedIssue[] };
 
 const issueFields = {
   bead_id: t.String(),
@@ -67,3 +70,48 @@ export const ReadyIssues = t.Object({
   ),
   count: t.Integer(),
 });
+
+// The service's inputs and the write path's result (not on the wire).
+
+/** The list filters of GET /v1/beads/issues, parsed. */
+export interface IssueFilters {
+  repo: string | null;
+  branch: string | null;
+  statuses: string[];
+  assignee: string | null;
+  createdBy: string | null;
+  label: string | null;
+  type: string | null;
+  q: string | null;
+}
+
+/** Keyset position: the sort key of the last row of the previous page. */
+export interface IssueCursor {
+  sortTime: string;
+  priority: number | null;
+  beadId: string;
+}
+
+
+export interface StatusChange {
+  bead_id: string;
+  repo: string;
+  branch: string;
+  old_status: string;
+  new_status: string;
+  title: string | null;
+}
+
+export interface UpsertResult {
+  issuesSynced: number;
+  added: number;
+  updated: number;
+  /** Existing rows skipped because the incoming updated_at is older (input order). */
+  conflicts: string[];
+  /** Rows whose non-null stored status changed to a different non-empty one (§13.5 notifies only these). */
+  statusChanges: StatusChange[];
+  /** Any written row got a new non-empty status, new rows included (the reference's drain trigger). */
+  anyStatusChange: boolean;
+  /** The synced_at written on every row (transaction time). */
+  syncedAt: string;
+}

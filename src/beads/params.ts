@@ -6,7 +6,7 @@ import { BRANCH_RE, isCanonicalOrigin } from "../http/field-rules";
 import { decodeCursor } from "../http/wire";
 import { parseIssueTimestamp } from "./records";
 import { MAX_JSONL_CHARS, exceedsChars } from "./jsonl";
-import type { IssueCursor } from "./queries";
+import type { IssueCursor } from "./model";
 
 /** Handler-level repo filter check; `full` echoes the whole value (§7.4), else 50 chars. */
 export function checkRepo(repo: string, full = false): string {

@@ -4,12 +4,11 @@ import type { RouteContext } from "../routes";
 import { describe } from "../http/openapi";
 import { IssueDetail, IssuePage, ReadyIssues, UploadResult } from "./model";
 import { authPlugin } from "../auth/plugin";
-import { AppError, badRequest, invalid, unprocessable } from "../http/errors";
+import { AppError, invalid, unprocessable } from "../http/errors";
 import { isCanonicalOrigin } from "../http/field-rules";
 import { checkLength, normalizeUuid, queryInt, rejectNul, requireQuery } from "../http/wire";
-import { JsonlError, parseJsonl } from "./jsonl";
 import { validateIssues } from "./records";
-import { issueDetail, issuePage, readyIssues } from "./service";
+import { issueDetail, issuePage, issuesFromJsonl, readyIssues, uploadIssues } from "./service";
 import {
   checkBranch,
   checkJsonlSize,
@@ -18,7 +17,6 @@ import {
   parseStatuses,
   parseType,
 } from "./params";
-import { uploadIssues } from "./upload-service";
 
 const DEFAULT_BRANCH = "main";
 
@@ -84,14 +82,7 @@ export function beadRoutes(ctx: RouteContext) {
         await auth.aweb();
         const repo = checkRepo(repoRaw);
         const branch = checkBranch(query.branch || DEFAULT_BRANCH);
-        let records: Record<string, unknown>[];
-        try {
-          records = parseJsonl(text);
-        } catch (err) {
-          if (err instanceof JsonlError) throw badRequest(err.message);
-          throw err;
-        }
-        return uploadIssues(deps, auth, { repo, branch, issues: validateIssues(records), source: "jsonl" });
+        return uploadIssues(deps, auth, { repo, branch, issues: issuesFromJsonl(text), source: "jsonl" });
       },
       {
         parse: ({ request }) => request.text(),

@@ -6,6 +6,11 @@ import { Claim, type Apex, type ClaimHolder, type ClaimListFilter, type ClaimRow
 
 const MAX_APEX_HOPS = 20;
 
+/** Serialise claims of one bead until the transaction ends (transaction-scoped advisory lock). */
+export async function lockBeadClaims(tx: Db, projectId: string, beadId: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtextextended(${`claim:${projectId}:${beadId}`}, 0))`;
+}
+
 /**
  * Walk parent_id links from the newest-synced row of the bead (any repo or
  * branch) up to 20 hops, following exact {repo, branch, bead_id} refs. The

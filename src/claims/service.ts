@@ -25,6 +25,7 @@ import {
   findOtherHolder,
   listClaims,
   listRecentClaims,
+  lockBeadClaims,
   lockWorkspace,
   refocus,
   resolveApex,
@@ -85,7 +86,7 @@ export async function claimBead(
   const outcome = await deps.sql.begin(async (tx): Promise<ClaimOutcome> => {
     const ws = await lockWorkspace(tx, c.projectId, c.workspaceId);
     if (!ws || !ws.live) throw gone("Workspace was deleted");
-    await tx`select pg_advisory_xact_lock(hashtextextended(${`claim:${c.projectId}:${c.beadId}`}, 0))`;
+    await lockBeadClaims(tx, c.projectId, c.beadId);
     const holder = await findOtherHolder(tx, c.projectId, c.beadId, c.workspaceId);
     if (holder) return { claimed: null, holder };
     const claimedAt = await upsertClaim(tx, { ...c, alias: ws.alias, humanName: ws.human_name, apex });

@@ -14,3 +14,14 @@ declare module "*.tar.gz" {
   const path: string;
   export default path;
 }
+
+// The docs UI's files (src/docs/routes.ts), embedded and read per request.
+declare module "swagger-ui-dist/swagger-ui-bundle.js" {
+  const path: string;
+  export default path;
+}
+
+declare module "swagger-ui-dist/swagger-ui.css" {
+  const path: string;
+  export default path;
+}

@@ -6,7 +6,7 @@ import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
 
 /** PostgreSQL settings (`-c name=value` at start). */
 export const SETTINGS: Record<string, string> = {
-  shared_buffers: "8MB",
+  shared_buffers: "4MB",
   wal_buffers: "1MB",
   work_mem: "2MB",
   maintenance_work_mem: "16MB",

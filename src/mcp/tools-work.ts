@@ -7,7 +7,7 @@ import { claimIssue, findClaims, humanOrNull, releaseIssue } from "../claims/ser
 import { Claim as ClaimModel, Claimed, Released } from "../claims/model";
 import { loadOrBootstrapActive } from "../policies/service";
 import { policyView } from "../policies/view";
-import { statusSnapshot } from "../status/snapshot";
+import { statusSnapshot } from "../status/service";
 import { teamWorkspaces } from "../workspace-lists/service";
 import { Branch, BeadId, Claim, Issue, IssueList, Limit, Open, Repo, Strict, WorkspaceIdArg } from "./model";
 import { DESTRUCTIVE, IDEMPOTENT, ownWorkspace, READ, tool, type ToolContext } from "./tool";

@@ -3,6 +3,7 @@
 // cached in process: several instances must give the same answer, and a
 // workspace created through one of them must show up on all at once.
 import type { Db } from "../db/pool";
+import type { StatusFilter } from "./model";
 
 export async function isLiveWorkspaceIn(db: Db, projectId: string, workspaceId: string): Promise<boolean> {
   const rows = await db`
@@ -43,11 +44,6 @@ export async function humanWorkspaceIds(db: Db, projectId: string, humanName: st
     order by updated_at desc
     limit ${limit}`);
 }
-
-export type StatusFilter =
-  | { kind: "workspace"; workspaceId: string }
-  | { kind: "repo"; repoId: string }
-  | { kind: "project" };
 
 export interface StatusScope {
   /** The server project's slug; null when it has no live server.projects row. */

@@ -49,3 +49,9 @@ export const StatusSnapshot = t.Object({
   escalations_pending: t.Integer(),
   timestamp: t.String(),
 });
+
+/** Which workspaces a snapshot covers (GET /v1/status: workspace_id > repo_id > the project). */
+export type StatusFilter =
+  | { kind: "workspace"; workspaceId: string }
+  | { kind: "repo"; repoId: string }
+  | { kind: "project" };

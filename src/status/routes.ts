@@ -6,37 +6,14 @@
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { describe, describeStream } from "../http/openapi";
-import { StatusSnapshot } from "./model";
+import { StatusSnapshot, type StatusFilter } from "./model";
 import { authPlugin } from "../auth/plugin";
-import { notFound, unprocessable } from "../http/errors";
-import { isCanonicalOrigin } from "../http/field-rules";
-import { checkLength, normalizeUuid, plainWorkspaceId, pyRepr, queryInt } from "../http/wire";
-import {
-  humanWorkspaceIds,
-  isLiveWorkspaceIn,
-  originWorkspaceIds,
-  projectWorkspaceIds,
-  type StatusFilter,
-} from "./data";
-import { statusSnapshot } from "./snapshot";
-import { EVENT_CATEGORIES, statusStreamResponse } from "./stream";
+import { unprocessable } from "../http/errors";
+import { checkLength, normalizeUuid, plainWorkspaceId, queryInt } from "../http/wire";
+import { openStatusStream, statusSnapshot } from "./service";
 
 const STREAM_DEFAULT_LIMIT = 200;
 const STREAM_MAX_LIMIT = 1000;
-
-/** `event_types`: comma-separated categories, trimmed and lowercased; null = all. */
-function parseCategories(raw: string | undefined): Set<string> | null {
-  if (!raw) return null;
-  const wanted = new Set(raw.split(",").map((s) => s.trim().toLowerCase()));
-  const bad = [...wanted].filter((c) => !(EVENT_CATEGORIES as readonly string[]).includes(c));
-  if (bad.length > 0) {
-    throw unprocessable(
-      `Invalid event types: {${bad.map(pyRepr).join(", ")}}. ` +
-        `Valid types: {${EVENT_CATEGORIES.map(pyRepr).join(", ")}}`,
-    );
-  }
-  return wanted;
-}
 
 export function statusRoutes(ctx: RouteContext) {
   const { deps, shutdownSignal } = ctx;
@@ -73,34 +50,12 @@ export function statusRoutes(ctx: RouteContext) {
         checkLength(query.human_name, ["query", "human_name"], { max: 64 });
         const limit = queryInt(query.limit, "limit", STREAM_DEFAULT_LIMIT, { min: 1, max: STREAM_MAX_LIMIT });
         const identity = await auth.identity();
-        const { projectId } = identity;
-
-        // Precedence workspace_id > repo > human_name > all; the set is fixed now (§19.19).
-        let workspaceIds: string[];
-        if (query.workspace_id) {
-          const workspaceId = plainWorkspaceId(query.workspace_id);
-          if (!(await isLiveWorkspaceIn(deps.sql, projectId, workspaceId))) throw notFound("Workspace not found");
-          workspaceIds = [workspaceId];
-        } else if (query.repo) {
-          if (!isCanonicalOrigin(query.repo)) throw unprocessable(`Invalid repo format: ${query.repo.slice(0, 50)}`);
-          workspaceIds = await originWorkspaceIds(deps.sql, projectId, query.repo, limit);
-        } else if (query.human_name) {
-          workspaceIds = await humanWorkspaceIds(deps.sql, projectId, query.human_name, limit);
-        } else {
-          workspaceIds = await projectWorkspaceIds(deps.sql, projectId, limit);
-        }
-        // A filter that matches nothing is a mistake; a project without
-        // workspaces yet gets a keepalive-only stream.
-        if (workspaceIds.length === 0 && (query.repo || query.human_name)) {
-          throw notFound("No workspaces found for the provided filter");
-        }
-        let categories = parseCategories(query.event_types);
-        // Public readers get bead events only: the others carry private data (§1).
-        if (identity.publicReader) categories = new Set(["bead"]);
-
-        return statusStreamResponse(deps, {
-          workspaceIds,
-          categories,
+        return openStatusStream(deps, identity, {
+          workspaceId: query.workspace_id ? plainWorkspaceId(query.workspace_id) : undefined,
+          repo: query.repo,
+          humanName: query.human_name,
+          limit,
+          eventTypes: query.event_types,
           requestSignal: request.signal,
           shutdownSignal,
         });

@@ -9,13 +9,3 @@ declare module "*.sql" {
   export default text;
 }
 
-// The docs UI (src/docs/assets.ts), inlined as text.
-declare module "swagger-ui-dist/swagger-ui-bundle.js" {
-  const text: string;
-  export default text;
-}
-
-declare module "*.css" {
-  const text: string;
-  export default text;
-}

@@ -48,6 +48,11 @@ init=$(curl -s -X POST "http://127.0.0.1:$port/v1/init" -H 'content-type: applic
   -d '{"project_slug":"smoke","repo_origin":"git@github.com:acme/smoke.git","human_name":"Smoke"}')
 echo "init: ${init:0:120}…"
 echo "$init" | grep -q '"api_key":"aw_sk_'
+# The dashboard is embedded: its page and its hashed script come from the binary.
+page=$(curl -s "http://127.0.0.1:$port/")
+script=$(echo "$page" | grep -o '/assets/app-[a-z0-9]*\.js')
+echo "dashboard: / references $script"
+curl -sI "http://127.0.0.1:$port$script" | grep -qi 'cache-control: public, max-age=31536000, immutable'
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?

@@ -40,6 +40,7 @@ const repoOf = (w: World) => `github.com/${w.slug}/app`;
 
 export const EXAMPLES: Record<string, Build> = {
   "GET /health": () => ({ query: {} }),
+  "GET /v1/dashboard/config": () => ({ query: {} }),
   "POST /v1/init": (w) => ({ query: {}, body: { project_slug: w.slug, alias: `fz-${crypto.randomUUID().slice(0, 8)}`, human_name: "Fuzz" } }),
   "GET /v1/auth/introspect": () => ({ query: {} }),
   "GET /v1/projects/current": () => ({ query: {} }),

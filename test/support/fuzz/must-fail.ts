@@ -19,9 +19,9 @@ export interface FuzzContext {
 }
 
 /** Routes that answer without authentication (contract beadhub.md §2). */
-const NO_AUTH = new Set(["GET /health", "POST /v1/init", "POST /v1/agents/suggest-alias-prefix", "POST /v1/workspaces/suggest-name-prefix"]);
+const NO_AUTH = new Set(["GET /health", "GET /v1/dashboard/config", "POST /v1/init", "POST /v1/agents/suggest-alias-prefix", "POST /v1/workspaces/suggest-name-prefix"]);
 /** …and those that also ignore a bad Authorization header. */
-const IGNORES_AUTH = new Set(["GET /health", "POST /v1/init", "POST /v1/agents/suggest-alias-prefix"]);
+const IGNORES_AUTH = new Set(["GET /health", "GET /v1/dashboard/config", "POST /v1/init", "POST /v1/agents/suggest-alias-prefix"]);
 /** Alternative filters (the first present wins): a bad value is only seen when the others are absent. */
 const ALTERNATIVES: Record<string, string[]> = {
   "GET /v1/status": ["workspace_id", "repo_id"],

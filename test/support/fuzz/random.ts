@@ -68,7 +68,7 @@ export function randomCase(route: Route, ex: Example, ctx: FuzzContext, rng: Rng
     }
     case 5: {
       // A random unknown API key.
-      if (route.key === "GET /health" || route.key === "POST /v1/init" || route.key === "POST /v1/agents/suggest-alias-prefix" || isMcp) return null;
+      if (route.key === "GET /health" || route.key === "GET /v1/dashboard/config" || route.key === "POST /v1/init" || route.key === "POST /v1/agents/suggest-alias-prefix" || isMcp) return null;
       const hex = Array.from({ length: 64 }, () => "0123456789abcdef"[rng.int(0, 15)]).join("");
       return makeCase(route, ex, "random: unknown key", { auth: { authorization: `Bearer aw_sk_${hex}` } });
     }

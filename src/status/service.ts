@@ -1,13 +1,31 @@
-// GET /v1/status (contract beadhub.md §16.3): the workspace set's presence,
-// claims, claim conflicts and the project's pending escalation count. The
-// database decides which workspaces exist; Redis only enriches them with
-// presence (an empty set means no agents: fail closed).
+// Status (contract beadhub.md §16.3, §16.4).
+//
+// GET /v1/status: the workspace set's presence, claims, claim conflicts and
+// the project's pending escalation count. The database decides which
+// workspaces exist; Redis only enriches them with presence (an empty set
+// means no agents: fail closed).
+//
+// GET /v1/status/stream: the events of a workspace set fixed when the stream
+// opens (stream.ts holds the SSE body). The handler's own checks answer
+// plain-string details, in the reference's order.
 import type { Deps } from "../deps";
 import type { Identity } from "../auth/identity";
-import { AppError, notFound } from "../http/errors";
+import { AppError, notFound, unprocessable } from "../http/errors";
+import { isCanonicalOrigin } from "../http/field-rules";
 import { nowIso } from "../http/time";
+import { pyRepr } from "../http/wire";
 import { readPresence } from "../presence/presence";
-import { listStatusClaims, loadStatusScope, type StatusFilter, type StatusScope } from "./data";
+import {
+  humanWorkspaceIds,
+  isLiveWorkspaceIn,
+  listStatusClaims,
+  loadStatusScope,
+  originWorkspaceIds,
+  projectWorkspaceIds,
+  type StatusScope,
+} from "./data";
+import type { StatusFilter } from "./model";
+import { EVENT_CATEGORIES, statusStreamResponse } from "./stream";
 
 /** At most this many workspaces per snapshot (reference DEFAULT_WORKSPACE_LIMIT). */
 export const STATUS_WORKSPACE_LIMIT = 200;
@@ -99,4 +117,61 @@ export async function buildStatusSnapshot(deps: Deps, input: SnapshotInput) {
     escalations_pending: publicReader ? 0 : input.scope.pending,
     timestamp: nowIso(),
   };
+}
+
+/** `event_types`: comma-separated categories, trimmed and lowercased; null = all. */
+function parseCategories(raw: string | undefined): Set<string> | null {
+  if (!raw) return null;
+  const wanted = new Set(raw.split(",").map((s) => s.trim().toLowerCase()));
+  const bad = [...wanted].filter((c) => !(EVENT_CATEGORIES as readonly string[]).includes(c));
+  if (bad.length > 0) {
+    throw unprocessable(
+      `Invalid event types: {${bad.map(pyRepr).join(", ")}}. ` +
+        `Valid types: {${EVENT_CATEGORIES.map(pyRepr).join(", ")}}`,
+    );
+  }
+  return wanted;
+}
+
+export interface StatusStreamRequest {
+  /** A plain workspace id (already checked), or undefined. */
+  workspaceId?: string;
+  repo?: string;
+  humanName?: string;
+  limit: number;
+  eventTypes?: string;
+  requestSignal: AbortSignal;
+  shutdownSignal: AbortSignal;
+}
+
+/** The SSE response of GET /v1/status/stream for the caller's project. */
+export async function openStatusStream(deps: Deps, identity: Identity, q: StatusStreamRequest): Promise<Response> {
+  const { projectId } = identity;
+  // Precedence workspace_id > repo > human_name > all; the set is fixed now (§19.19).
+  let workspaceIds: string[];
+  if (q.workspaceId) {
+    if (!(await isLiveWorkspaceIn(deps.sql, projectId, q.workspaceId))) throw notFound("Workspace not found");
+    workspaceIds = [q.workspaceId];
+  } else if (q.repo) {
+    if (!isCanonicalOrigin(q.repo)) throw unprocessable(`Invalid repo format: ${q.repo.slice(0, 50)}`);
+    workspaceIds = await originWorkspaceIds(deps.sql, projectId, q.repo, q.limit);
+  } else if (q.humanName) {
+    workspaceIds = await humanWorkspaceIds(deps.sql, projectId, q.humanName, q.limit);
+  } else {
+    workspaceIds = await projectWorkspaceIds(deps.sql, projectId, q.limit);
+  }
+  // A filter that matches nothing is a mistake; a project without
+  // workspaces yet gets a keepalive-only stream.
+  if (workspaceIds.length === 0 && (q.repo || q.humanName)) {
+    throw notFound("No workspaces found for the provided filter");
+  }
+  let categories = parseCategories(q.eventTypes);
+  // Public readers get bead events only: the others carry private data (§1).
+  if (identity.publicReader) categories = new Set(["bead"]);
+  return statusStreamResponse(deps, {
+    workspaceIds,
+    categories,
+    requestSignal: q.requestSignal,
+    shutdownSignal: q.shutdownSignal,
+  });
 }
