@@ -4,8 +4,8 @@ import type { RouteContext } from "../routes";
 import { describe } from "../http/openapi";
 import { InitAnswer } from "./model";
 import { invalid } from "../http/errors";
-import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath, isCanonicalOrigin } from "../http/field-rules";
-import { canonicalizeOrigin, OriginError } from "../repos/canonical-origin";
+import { SLUG_RE, parseAlias, parseHostname, parseHumanName, parseRole, parseWorkspacePath } from "../http/field-rules";
+import { canonicalOriginOf } from "../repos/canonical-origin";
 import { clientIpOf, enforceInitRateLimit } from "./rate-limit";
 import { runInit } from "./service";
 import { resolveIdentity } from "../auth/identity";
@@ -27,21 +27,6 @@ export const InitBody = t.Object(
   },
   { additionalProperties: false },
 );
-
-/** Canonicalize a repo origin from a request body, or answer 422 naming the field. */
-export function canonicalOriginOf(raw: string, field: string): string {
-  let canonical: string;
-  try {
-    canonical = canonicalizeOrigin(raw);
-  } catch (err) {
-    if (err instanceof OriginError) throw invalid(["body", field], `Invalid ${field}: ${err.message}`, raw);
-    throw err;
-  }
-  if (!isCanonicalOrigin(canonical)) {
-    throw invalid(["body", field], `Invalid ${field}: "${canonical}" is not a valid repository path`, raw);
-  }
-  return canonical;
-}
 
 export function initRoutes(ctx: RouteContext) {
   const { deps } = ctx;

@@ -4,6 +4,8 @@
 //   https://GitHub.com/Org/Repo          → github.com/Org/Repo
 // scp-style hosts keep their case; URL hosts are lower-cased; userinfo and port
 // are dropped; one trailing ".git" is removed, then trailing slashes.
+import { invalid } from "../http/errors";
+import { isCanonicalOrigin } from "../http/field-rules";
 
 export class OriginError extends Error {}
 
@@ -42,4 +44,19 @@ export function canonicalizeOrigin(raw: string): string {
 export function repoNameOf(canonicalOrigin: string): string {
   const parts = canonicalOrigin.split("/");
   return parts[parts.length - 1];
+}
+
+/** Canonicalize a repo origin from a request body, or answer 422 naming the field. */
+export function canonicalOriginOf(raw: string, field: string): string {
+  let canonical: string;
+  try {
+    canonical = canonicalizeOrigin(raw);
+  } catch (err) {
+    if (err instanceof OriginError) throw invalid(["body", field], `Invalid ${field}: ${err.message}`, raw);
+    throw err;
+  }
+  if (!isCanonicalOrigin(canonical)) {
+    throw invalid(["body", field], `Invalid ${field}: "${canonical}" is not a valid repository path`, raw);
+  }
+  return canonical;
 }

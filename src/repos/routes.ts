@@ -5,7 +5,7 @@ import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { describe } from "../http/openapi";
 import { parseUuid, queryInt, queryUuid } from "../http/wire";
-import { canonicalOriginOf } from "../init/routes";
+import { canonicalOriginOf } from "./canonical-origin";
 import { EnsureRepoBody, RepoDeleted, RepoEnsured, RepoFound, RepoIdParams, RepoListQuery, RepoOriginBody, RepoPage } from "./model";
 import { deleteRepo, ensureProjectRepo, listProjectRepos, lookupRepo, parseEnsureProjectId, parseRepoCursor } from "./service";
 

@@ -15,7 +15,7 @@ import { authPlugin } from "../auth/plugin";
 import { resolveIdentity } from "../auth/identity";
 import { describe } from "../http/openapi";
 import { parseUuid } from "../http/wire";
-import { canonicalOriginOf } from "../init/routes";
+import { canonicalOriginOf } from "../repos/canonical-origin";
 import {
   HeartbeatBody,
   NamePrefixSuggestion,

@@ -16,7 +16,7 @@ import {
 } from "../http/field-rules";
 import { parseUuid } from "../http/wire";
 import { suggestPrefix } from "../agents/service";
-import { canonicalOriginOf } from "../init/routes";
+import { canonicalOriginOf } from "../repos/canonical-origin";
 import { writePresence } from "../presence/presence";
 import { ensureServerProject, findProjectById, findServerProject } from "../projects/data";
 import { ensureRepo, findLiveRepoOrigin, findReposByOrigin } from "../repos/data";
