@@ -11,7 +11,7 @@ import { nowIso } from "../http/time";
 import { parseAlias, parseRole } from "../http/field-rules";
 import { bodyInt } from "../http/wire";
 import { isOnlineIn, readPresence, writePresence } from "../presence/presence";
-import { findProjectBySlug } from "../projects/data";
+import { projectBySlug } from "../projects/service";
 import { verifyWorkspaceAccess } from "../workspaces/access";
 import { CANDIDATES, nextPrefix } from "./alias-prefix";
 import { findRegisteredWorkspace, liveAgentAliases, listLiveAgents } from "./data";
@@ -28,7 +28,7 @@ export async function suggestAliasPrefix(deps: Deps, rawSlug: string): Promise<A
   if (!SLUG_RE.test(slug)) {
     throw invalid(["body", "project_slug"], "Invalid project_slug: use 1-256 characters of letters, digits, '/', '_', '.' or '-'", rawSlug);
   }
-  const project = await findProjectBySlug(deps.sql, slug);
+  const project = await projectBySlug(deps, slug);
   if (!project) return { project_slug: slug, project_id: null, name_prefix: CANDIDATES[0] };
   const prefix = await suggestPrefix(deps, project.project_id);
   if (prefix === null) throw conflict("alias_exhausted");

@@ -1,9 +1,18 @@
 // /v1/projects: the aweb "current project" plus the legacy routes bdh
 // `:projects` calls (aweb.md §5; served by neither reference — docs/decisions.md).
 import type { Deps } from "../deps";
+import type { Db } from "../db/pool";
 import type { Identity } from "../auth/identity";
 import { forbidden, notFound } from "../http/errors";
-import { findProjectById, listProjectSummaries } from "./data";
+import {
+  ensureServerProject,
+  findProjectById,
+  findProjectBySlug,
+  findServerProject,
+  listProjectSummaries,
+  type AwebProject,
+  type ServerProject,
+} from "./data";
 import type { CurrentProjectAnswer, ProjectListAnswer } from "./model";
 
 /** GET /v1/projects/current. */
@@ -22,4 +31,35 @@ export async function listOwnProjects(deps: Deps, identity: Identity): Promise<P
 export async function deleteProject(deps: Deps, identity: Identity, projectId: string): Promise<never> {
   if (projectId !== identity.projectId || !(await findProjectById(deps.sql, projectId))) throw notFound("Project not found");
   throw forbidden("Deleting a project is not available to agent keys");
+}
+
+// For other features. The functions taking `tx` run inside the caller's
+// transaction (the workspace row they precede must commit with them).
+
+/** The live aweb project with this slug, or null. */
+export async function projectBySlug(deps: Deps, slug: string): Promise<AwebProject | null> {
+  return findProjectBySlug(deps.sql, slug);
+}
+
+/** The live beadhub mirror (server.projects) of a project, or null. */
+export async function mirrorOf(deps: Deps, projectId: string): Promise<ServerProject | null> {
+  return findServerProject(deps.sql, projectId);
+}
+
+/** Create or revive the beadhub mirror of a known aweb project. */
+export async function ensureMirror(tx: Db, project: AwebProject): Promise<void> {
+  await ensureServerProject(tx, project);
+}
+
+/**
+ * The mirror row must exist before a workspace can reference it; an agent
+ * created by a repo-less /v1/init has none yet. Returns the project's slug.
+ */
+export async function ensureMirrorOf(tx: Db, projectId: string): Promise<string> {
+  const mirror = await findServerProject(tx, projectId);
+  if (mirror) return mirror.slug;
+  const project = await findProjectById(tx, projectId);
+  if (!project) throw notFound("Project not found");
+  await ensureServerProject(tx, project);
+  return project.slug;
 }

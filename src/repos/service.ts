@@ -4,13 +4,14 @@
 // every route to the caller's project (docs/decisions.md); the response shapes
 // are unchanged.
 import type { Deps } from "../deps";
+import type { Db } from "../db/pool";
 import type { Identity } from "../auth/identity";
 import { isoZ } from "../db/pool";
 import { invalid, notFound, unprocessable } from "../http/errors";
 import { cursorIsoTimestamp, cursorUuid, decodeCursor, normalizeUuid, page } from "../http/wire";
 import { clearPresence } from "../presence/presence";
-import { findServerProject } from "../projects/data";
-import { ensureRepo, findRepoInProject, listRepos, softDeleteRepo } from "./data";
+import { mirrorOf } from "../projects/service";
+import { ensureRepo, findLiveRepoOrigin, findRepoInProject, findReposByOrigin, listRepos, softDeleteRepo, type RepoRow, type RepoWithProject } from "./data";
 import type { RepoDeletedAnswer, RepoEnsuredAnswer, RepoFoundAnswer, RepoPageAnswer } from "./model";
 
 export interface RepoCursor {
@@ -59,7 +60,7 @@ export async function ensureProjectRepo(
   originUrl: string,
   canonicalOrigin: string,
 ): Promise<RepoEnsuredAnswer> {
-  if (projectId !== identity.projectId || !(await findServerProject(deps.sql, projectId))) {
+  if (projectId !== identity.projectId || !(await mirrorOf(deps, projectId))) {
     throw notFound("Project not found");
   }
   const repo = await ensureRepo(deps.sql, projectId, originUrl.trim(), canonicalOrigin);
@@ -96,4 +97,21 @@ export async function deleteRepo(deps: Deps, identity: Identity, repoId: string)
     claims_deleted: deleted.claimsDeleted,
     presence_cleared: cleared.filter(Boolean).length,
   };
+}
+
+// For other features. `ensureRepoWithin` runs inside the caller's transaction.
+
+/** Live repos with this canonical origin in every live project, by project slug. */
+export async function reposWithOrigin(deps: Deps, canonicalOrigin: string): Promise<RepoWithProject[]> {
+  return findReposByOrigin(deps.sql, canonicalOrigin);
+}
+
+/** The canonical origin of a live repo of the project, or null when it is gone. */
+export async function liveRepoOrigin(deps: Deps, projectId: string, repoId: string): Promise<string | null> {
+  return findLiveRepoOrigin(deps.sql, projectId, repoId);
+}
+
+/** Get or create (reviving a deleted one) the project's repo for this origin. */
+export async function ensureRepoWithin(tx: Db, projectId: string, originUrl: string, canonicalOrigin: string): Promise<RepoRow & { created: boolean }> {
+  return ensureRepo(tx, projectId, originUrl, canonicalOrigin);
 }

@@ -18,10 +18,9 @@ import { parseUuid } from "../http/wire";
 import { suggestPrefix } from "../agents/service";
 import { canonicalOriginOf } from "../repos/canonical-origin";
 import { writePresence } from "../presence/presence";
-import { ensureServerProject, findProjectById, findServerProject } from "../projects/data";
-import { ensureRepo, findLiveRepoOrigin, findReposByOrigin } from "../repos/data";
+import { ensureMirror, ensureMirrorOf, mirrorOf } from "../projects/service";
+import { ensureRepoWithin, liveRepoOrigin, reposWithOrigin } from "../repos/service";
 import { keys } from "../redis/keys";
-import type { Db } from "../db/pool";
 import {
   aliasHeldInClaims,
   aliasUsedByOther,
@@ -53,13 +52,13 @@ const reinit = "Run 'bdh :init' to re-register.";
  */
 export async function suggestNamePrefix(deps: Deps, authProjectId: string | null, canonicalOrigin: string): Promise<NamePrefixAnswer> {
   const co = canonicalOrigin;
-  const repos = await findReposByOrigin(deps.sql, co);
+  const repos = await reposWithOrigin(deps, co);
   let projectId: string;
   let projectSlug: string;
   let repoId: string;
   if (repos.length === 0) {
     if (!authProjectId) throw notFound(`Repo not registered: ${co}. Run 'bdh :init' to register.`);
-    const project = await findServerProject(deps.sql, authProjectId);
+    const project = await mirrorOf(deps, authProjectId);
     if (!project) throw notFound("Project not found");
     [projectId, projectSlug, repoId] = [project.id, project.slug, ""];
   } else {
@@ -98,8 +97,8 @@ export async function registerWorkspace(deps: Deps, id: Identity, body: Register
   const path = body.workspace_path == null ? null : parseWorkspacePath(body.workspace_path, ["body", "workspace_path"]);
 
   return deps.sql.begin(async (tx) => {
-    await ensureServerProject(tx, { project_id: agent.project_id, slug: agent.slug, name: agent.name });
-    const repo = await ensureRepo(tx, agent.project_id, body.repo_origin.trim(), co);
+    await ensureMirror(tx, { project_id: agent.project_id, slug: agent.slug, name: agent.name });
+    const repo = await ensureRepoWithin(tx, agent.project_id, body.repo_origin.trim(), co);
     const existing = await findWorkspace(tx, agentId);
     const fields = {
       workspaceId: agentId,
@@ -182,7 +181,7 @@ export async function workspaceHeartbeat(deps: Deps, identity: Identity, input: 
       throw conflict(`Alias mismatch for workspace ${id} (expected '${existing.alias}', got '${alias}'). ${reinit}`);
     }
     if (existing.repo_id !== null) {
-      const origin = await findLiveRepoOrigin(deps.sql, projectId, existing.repo_id);
+      const origin = await liveRepoOrigin(deps, projectId, existing.repo_id);
       if (origin === null) throw gone(`Workspace repository was deleted. ${reinit}`);
       if (origin !== input.canonicalOrigin) {
         throw badRequest(
@@ -201,8 +200,8 @@ export async function workspaceHeartbeat(deps: Deps, identity: Identity, input: 
   }
 
   const { slug, repo } = await deps.sql.begin(async (tx) => {
-    const slug = await ensureProjectMirror(tx, projectId);
-    const repo = repoId ?? (await ensureRepo(tx, projectId, input.repoOrigin, input.canonicalOrigin)).id;
+    const slug = await ensureMirrorOf(tx, projectId);
+    const repo = repoId ?? (await ensureRepoWithin(tx, projectId, input.repoOrigin, input.canonicalOrigin)).id;
     await upsertHeartbeatWorkspace(tx, projectId, repo, input);
     return { slug, repo };
   });
@@ -221,19 +220,6 @@ export async function workspaceHeartbeat(deps: Deps, identity: Identity, input: 
     role: input.role ?? undefined,
   });
   return { ok: true, workspace_id: id };
-}
-
-/**
- * The beadhub mirror row must exist before a workspace can reference it; an
- * agent created by a repo-less /v1/init has none yet.
- */
-async function ensureProjectMirror(tx: Db, projectId: string): Promise<string> {
-  const mirror = await findServerProject(tx, projectId);
-  if (mirror) return mirror.slug;
-  const project = await findProjectById(tx, projectId);
-  if (!project) throw notFound("Project not found");
-  await ensureServerProject(tx, project);
-  return project.slug;
 }
 
 /** Alias taken by a live workspace, a claim of another workspace, or live presence (§4.3). */
@@ -285,7 +271,7 @@ export async function restoreOwnWorkspace(deps: Deps, identity: Identity, id: st
   }
   // A live agent workspace needs a live repo (schema CHECK); without one the
   // agent must re-register with `bdh :init`.
-  const repoOrigin = ws.repo_id ? await findLiveRepoOrigin(deps.sql, ws.project_id, ws.repo_id) : null;
+  const repoOrigin = ws.repo_id ? await liveRepoOrigin(deps, ws.project_id, ws.repo_id) : null;
   if (repoOrigin === null) throw conflict("Cannot restore: the workspace's repo was deleted. Run 'bdh :init' to re-register.");
   const restoredAt = await restoreWorkspace(deps.sql, id);
   if (restoredAt === null) throw conflict(`Workspace ${shownId} is already active (not deleted)`);
