@@ -1,6 +1,7 @@
 // server.repos: one row per (project, canonical origin), soft-deleted.
 import type { Db } from "../db/pool";
 import { repoNameOf } from "./canonical-origin";
+import type { RepoSummary } from "./model";
 
 export interface RepoRow {
   id: string;
@@ -53,14 +54,8 @@ export async function findRepoInProject(db: Db, projectId: string, canonicalOrig
   return rows[0] ?? null;
 }
 
-export interface RepoSummaryRow {
-  id: string;
-  project_id: string;
-  canonical_origin: string;
-  name: string;
-  created_at: string;
-  workspace_count: number;
-}
+/** GET /v1/repos's item, before created_at is written with a "Z". */
+export type RepoSummaryRow = typeof RepoSummary.static;
 
 /** Live repos of a project in (created_at, id) order, strictly after the keyset position; limit+1 rows. */
 export async function listRepos(

@@ -1,16 +1,10 @@
 // server.subscriptions: which workspace wants to hear about which bead
 // (contract beadhub.md §16.2). Notifications read these rows during sync.
 import type { Db } from "../db/pool";
+import type { SubscriptionAnswer } from "./model";
 
-export interface SubscriptionRow {
-  subscription_id: string;
-  workspace_id: string;
-  alias: string;
-  bead_id: string;
-  repo: string | null;
-  event_types: string[];
-  created_at: string;
-}
+/** A row is the answer: the wire is snake_case end to end. */
+export type SubscriptionRow = SubscriptionAnswer;
 
 export interface NewSubscription {
   projectId: string;
