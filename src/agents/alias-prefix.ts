@@ -1,4 +1,4 @@
-// Classic alias prefixes (contract aweb.md §4.4, beadhub.md §12): alice … zoe,
+// Classic alias prefixes (docs/protocol/agents.md#alias-prefixes): alice … zoe,
 // then alice-01 … zoe-01, alice-02 … (the number is the outer loop).
 export const CLASSIC_NAMES = [
   "alice", "bob", "charlie", "dave", "eve", "frank", "grace", "henry", "ivy", "jack", "kate", "leo", "mia",

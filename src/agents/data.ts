@@ -19,7 +19,7 @@ export async function findAgentByAlias(db: Db, projectId: string, alias: string)
 /**
  * Insert an agent unless a live one already has the alias. ON CONFLICT DO
  * NOTHING keeps the surrounding transaction usable when a concurrent init wins
- * the race (aweb.md §12.14); the caller then reuses the winner.
+ * the race; the caller then reuses the winner.
  */
 export async function insertAgentIfAbsent(
   db: Db,
@@ -43,7 +43,7 @@ export interface AgentListRow {
   agent_type: string;
 }
 
-/** Live agents of a project ordered by alias (aweb.md §6.1, §12.6). */
+/** Live agents of a project ordered by alias (docs/protocol/agents.md). */
 export async function listLiveAgents(db: Db, projectId: string): Promise<AgentListRow[]> {
   return db<AgentListRow[]>`
     select agent_id, alias, human_name, agent_type

@@ -1,4 +1,4 @@
-// Agents: the answers of /v1/agents (aweb.md §4.3, §6; beadhub.md §6), declared once.
+// Agents: the answers of /v1/agents (docs/protocol/agents.md), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
 

@@ -1,4 +1,4 @@
-// /v1/agents (aweb.md §4.3, §6; beadhub.md §6). Two mounts, kept in the order
+// /v1/agents (docs/protocol/agents.md). Two mounts, kept in the order
 // src/routes.ts gives them: suggest-alias-prefix (no auth) before the
 // workspace bootstrap routes, the presence routes after them.
 import { Elysia } from "elysia";
@@ -25,7 +25,7 @@ export function agentPresenceRoutes(ctx: RouteContext) {
     })
     .post(
       "/heartbeat",
-      // No body and no content type (aweb.md §12.13).
+      // No body and no content type (docs/protocol/agents.md).
       async ({ auth }) => heartbeatAgent(deps, await auth.actor()),
       { detail: describe("Report the calling agent alive", "agents", { 200: AgentHeartbeat }, [401, 403]) },
     )

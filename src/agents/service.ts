@@ -1,6 +1,6 @@
-// Agents (aweb.md §4.3, §6; beadhub.md §6): alias prefixes, the agent list with
+// Agents (docs/protocol/agents.md): alias prefixes, the agent list with
 // presence, the aw heartbeat and bdh's register. All presence goes through the
-// one record per agent, presence:{agent_id} (aweb.md §11, last paragraph): an
+// one record per agent, presence:{agent_id} (docs/protocol/redis.md#presence): an
 // aw heartbeat makes the agent online in GET /v1/agents, and so does a bdh
 // register.
 import type { Deps } from "../deps";
@@ -35,7 +35,7 @@ export async function suggestAliasPrefix(deps: Deps, rawSlug: string): Promise<A
   return { project_slug: project.slug, project_id: project.project_id, name_prefix: prefix };
 }
 
-/** GET /v1/agents: public readers allowed and not redacted (aweb.md §2.5). */
+/** GET /v1/agents: public readers allowed and not redacted (docs/protocol/agents.md). */
 export async function listAgentsWithPresence(deps: Deps, identity: Identity): Promise<AgentListAnswer> {
   const { projectId } = identity;
   const rows = await listLiveAgents(deps.sql, projectId);
@@ -76,7 +76,7 @@ export async function heartbeatAgent(deps: Deps, actor: { agentId: string; alias
  * identity) because the body's field rules answer 422 before authentication.
  */
 export async function registerAgent(deps: Deps, auth: RequestAuth, body: RegisterInput): Promise<AgentRegisteredAnswer> {
-  // Field rules first (pydantic order), then verify_workspace_access (beadhub.md §1).
+  // Field rules first (pydantic order), then verify_workspace_access (docs/protocol/auth.md#workspace-checks).
   parseAlias(body.alias, ["body", "alias"]); // validated, then ignored: the stored alias wins
   const bodyRole = parseRole(body.role, ["body", "role"], null);
   const ttl =

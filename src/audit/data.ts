@@ -1,4 +1,4 @@
-// server.audit_log rows (contract beadhub.md §13.6). Written inside the caller's
+// server.audit_log rows (the audit trail). Written inside the caller's
 // transaction when there is one, so an audit row exists exactly when the change
 // it describes was committed.
 import type { Db } from "../db/pool";

@@ -1,9 +1,9 @@
-// Workspace/agent presence in Redis (contract beadhub.md §11, aweb.md §11).
+// Workspace/agent presence in Redis (docs/protocol/redis.md#presence).
 // Redis is a cache: every reader treats a failure or a missing key as
 // "offline", never as an error. One record per workspace (= agent):
 // beadhub's register, command/sync touches and aweb's heartbeat all write
 // presence:{id}, which GET /v1/agents and the workspace lists read
-// (aweb.md §11, last paragraph — docs/decisions.md).
+// (docs/protocol/redis.md#presence, docs/decisions.md).
 import type { Deps } from "../deps";
 import { nowIso } from "../http/time";
 import { hgetallMany } from "../redis/client";
@@ -103,7 +103,7 @@ export async function clearPresence(deps: Deps, workspaceId: string): Promise<bo
   }
 }
 
-/** Is this presence record online for this project (beadhub.md §6)? */
+/** Is this presence record online for this project (docs/protocol/agents.md)? */
 export function isOnlineIn(hash: PresenceHash | undefined, projectId: string): hash is PresenceHash {
   return hash !== undefined && hash.project_id === projectId;
 }

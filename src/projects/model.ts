@@ -1,4 +1,4 @@
-// Projects: the shapes of /v1/projects (aweb.md §5), declared once.
+// Projects: the shapes of /v1/projects (docs/protocol/repos.md), declared once.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 

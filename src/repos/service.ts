@@ -1,8 +1,8 @@
-// /v1/repos (contract beadhub.md §5). The reference serves these without any
-// authentication, letting anyone list every project's repos or delete them
-// (§19.15, §20 Q6). bdh never calls them, so we require project auth and scope
-// every route to the caller's project (docs/decisions.md); the response shapes
-// are unchanged.
+// /v1/repos (docs/protocol/repos.md#repos). The reference serves these
+// without any authentication, letting anyone list every project's repos or
+// delete them. bdh never calls them, so we require project auth and scope every
+// route to the caller's project (docs/decisions.md); the response shapes are
+// unchanged.
 import type { Deps } from "../deps";
 import type { Db } from "../db/pool";
 import type { Identity } from "../auth/identity";

@@ -1,5 +1,5 @@
 // server.subscriptions: which workspace wants to hear about which bead
-// (contract beadhub.md §16.2). Notifications read these rows during sync.
+// (docs/protocol/repos.md). Notifications read these rows during sync.
 import type { Db } from "../db/pool";
 import type { SubscriptionAnswer } from "./model";
 

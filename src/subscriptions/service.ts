@@ -1,6 +1,6 @@
-// /v1/subscriptions (contract beadhub.md §16.2; used through MCP, not bdh).
+// /v1/subscriptions (docs/protocol/repos.md#subscriptions; used through MCP, not bdh).
 // Unlike most routes, bead_id / event_type / subscription_id errors are 400s,
-// not 422s (§19.9), as in the reference.
+// not 422s, as in the reference.
 import type { Deps } from "../deps";
 import { enforceActorBinding, type Identity } from "../auth/identity";
 import { badRequest, notFound } from "../http/errors";
@@ -16,7 +16,7 @@ import type {
   SubscriptionOwner,
 } from "./model";
 
-// "[repo:]id", each part alnum then [A-Za-z0-9_-], up to 100 chars; no dots (§9).
+// "[repo:]id", each part alnum then [A-Za-z0-9_-], up to 100 chars; no dots.
 const PART = "[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}";
 const SUBSCRIPTION_BEAD_RE = new RegExp(`^(${PART}:)?${PART}$`);
 const EVENT_TYPES = ["status_change", "priority_change", "assignee_change", "all"];

@@ -1,4 +1,4 @@
-// Read side of the workspace lists (contract beadhub.md §4.4, §4.5): the SQL
+// Read side of the workspace lists (docs/protocol/workspaces.md): the SQL
 // rows before presence and claims are merged in (service.ts).
 import type { Db } from "../db/pool";
 
@@ -99,7 +99,7 @@ export interface TeamFilters {
   limit: number;
 }
 
-/** GET /v1/workspaces/team candidates, in the SQL pre-order of §4.5. */
+/** GET /v1/workspaces/team candidates, in the SQL pre-order (the final order needs presence). */
 export async function listTeamRows(db: Db, f: TeamFilters): Promise<TeamRow[]> {
   return db<TeamRow[]>`
     with claim_stats as (
@@ -145,7 +145,7 @@ export interface WorkspaceClaimRow {
 /**
  * Claims of these workspaces, newest first per workspace. The claim title is the
  * newest-synced issue with that bead_id anywhere in the project; the apex
- * title/type come from the exact apex row (§4.4).
+ * title/type come from the exact apex row (docs/protocol/workspaces.md#the-list-item).
  */
 export async function listClaimsOfWorkspaces(db: Db, projectId: string, workspaceIds: string[]): Promise<WorkspaceClaimRow[]> {
   if (workspaceIds.length === 0) return [];

@@ -1,5 +1,5 @@
 // Workspace lists: the queries and answers of GET /v1/workspaces, /team and
-// /online (beadhub.md §4.4–4.6), declared once.
+// /online (docs/protocol/workspaces.md), declared once.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 

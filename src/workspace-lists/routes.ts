@@ -1,5 +1,5 @@
-// Workspace reads (contract beadhub.md §4.4–4.6), all project-scoped and open
-// to public readers, who get PII redacted (aweb.md §2.5):
+// Workspace reads (docs/protocol/workspaces.md), all project-scoped and open
+// to public readers, who get PII redacted (docs/protocol/auth.md#public-readers):
 //   GET /v1/workspaces         paginated registry (bdh :status, alias resolution, cleanup)
 //   GET /v1/workspaces/team    bounded team view (bdh ready)
 //   GET /v1/workspaces/online  live presences of the project

@@ -1,6 +1,6 @@
-// The workspace lists (contract beadhub.md §4.4–4.6). Each item is a SQL row
+// The workspace lists (docs/protocol/workspaces.md#the-list-item). Each item is a SQL row
 // merged with its Redis presence (presence wins for branch, role and
-// last_seen) and its claims, then redacted for public readers (aweb.md §2.5).
+// last_seen) and its claims, then redacted for public readers (docs/protocol/auth.md#public-readers).
 // /team picks candidates in SQL (over-fetching when presence will reorder
 // them) and computes the final order here, after presence is known.
 import type { Deps } from "../deps";
@@ -164,7 +164,7 @@ export async function teamWorkspaces(deps: Deps, q: TeamQuery): Promise<Workspac
       b.lastClaimed - a.lastClaimed ||
       (a.info.alias < b.info.alias ? -1 : a.info.alias > b.info.alias ? 1 : 0),
   );
-  // Cut after sorting: the always-included row can still fall off (§4.5).
+  // Cut after sorting: the always-included row can still fall off (docs/protocol/workspaces.md#team).
   return entries.slice(0, q.limit).map((e) => ({ ...e.info, deleted_at: null }));
 }
 
@@ -247,7 +247,7 @@ function redact(info: WorkspaceInfo): WorkspaceInfo {
   return { ...info, human_name: null, member_email: null, role: null, hostname: null, workspace_path: null };
 }
 
-/** GET /v1/workspaces/online: an item built from presence alone (§4.6). */
+/** GET /v1/workspaces/online: an item built from presence alone. */
 function onlineInfo(p: PresenceHash, publicReader: boolean): WorkspaceInfo {
   return {
     workspace_id: p.workspace_id,

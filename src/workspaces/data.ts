@@ -86,7 +86,7 @@ export async function aliasUsedByOther(db: Db, projectId: string, alias: string,
   return rows.length > 0;
 }
 
-/** A claim row of another workspace carries this alias (heartbeat collision check, §4.3). */
+/** A claim row of another workspace carries this alias (heartbeat collision check). */
 export async function aliasHeldInClaims(db: Db, projectId: string, alias: string, workspaceId: string): Promise<boolean> {
   const rows = await db`
     select 1 from server.bead_claims
@@ -125,7 +125,7 @@ export interface HeartbeatFields {
 
 /**
  * Insert, or refresh an existing row: human_name overwritten, role only when
- * given, hostname/workspace_path only filled while still null (beadhub.md §4.3).
+ * given, hostname/workspace_path only filled while still null (docs/protocol/workspaces.md).
  */
 export async function upsertHeartbeatWorkspace(db: Db, projectId: string, repoId: string, w: HeartbeatFields): Promise<void> {
   await db`

@@ -1,4 +1,4 @@
-// Workspaces: the answers of /v1/workspaces (beadhub.md §4), declared once.
+// Workspaces: the answers of /v1/workspaces (docs/protocol/workspaces.md), declared once.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 

@@ -1,14 +1,14 @@
-// /v1/workspaces writes (contract beadhub.md §4.1–4.3, §4.7, §4.8); the reads
+// /v1/workspaces writes (docs/protocol/workspaces.md); the reads
 // are the workspace-lists feature. Two mounts, in the order src/routes.ts
 // gives them:
 //   bootstrap, during `bdh :init`:
-//     POST /v1/workspaces/suggest-name-prefix   auth optional (§4.1)
-//     POST /v1/workspaces/register              Bearer agent identity (§4.2)
+//     POST /v1/workspaces/suggest-name-prefix   auth optional
+//     POST /v1/workspaces/register              Bearer agent identity
 //   lifecycle:
 //     POST   /v1/workspaces/heartbeat              project + actor binding
 //     DELETE /v1/workspaces/{workspace_id}         any project member (peer cleanup), no binding
 //     POST   /v1/workspaces/{workspace_id}/restore project + actor binding
-// There is no GET or PATCH /v1/workspaces/{id} (§19.20): those answer 405.
+// There is no GET or PATCH /v1/workspaces/{id}: those answer 405.
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";

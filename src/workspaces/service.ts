@@ -1,4 +1,4 @@
-// Workspaces (contract beadhub.md §4.1–4.3, §4.7, §4.8): bootstrap during
+// Workspaces (docs/protocol/workspaces.md): bootstrap during
 // `bdh :init` (suggest-name-prefix, register), the heartbeat, delete and
 // restore. The workspace row in PostgreSQL is authoritative; presence in Redis
 // is written after it, best effort.
@@ -82,7 +82,7 @@ export async function suggestNamePrefix(deps: Deps, authProjectId: string | null
 
 /** POST /v1/workspaces/register: the calling agent's workspace (workspace_id = agent_id) in a repo. */
 export async function registerWorkspace(deps: Deps, id: Identity, body: RegisterWorkspaceInput): Promise<WorkspaceRegisteredAnswer> {
-  // aweb identity only (beadhub.md §1): Bearer, bound to a live agent in a live project.
+  // aweb identity only (docs/protocol/auth.md#aweb-identity): Bearer, bound to a live agent in a live project.
   if (id.mode !== "bearer" || !id.agentId) throw unauthorized("Invalid API key");
   const agentId = id.agentId;
   const agent = await findAgentOfLiveProject(deps.sql, agentId, id.projectId);
@@ -222,7 +222,7 @@ export async function workspaceHeartbeat(deps: Deps, identity: Identity, input: 
   return { ok: true, workspace_id: id };
 }
 
-/** Alias taken by a live workspace, a claim of another workspace, or live presence (§4.3). */
+/** Alias taken by a live workspace, a claim of another workspace, or live presence (docs/protocol/workspaces.md#heartbeat). */
 async function aliasCollides(deps: Deps, projectId: string, alias: string, workspaceId: string): Promise<boolean> {
   if (await aliasUsedByOther(deps.sql, projectId, alias, workspaceId)) return true;
   if (await aliasHeldInClaims(deps.sql, projectId, alias, workspaceId)) return true;
@@ -252,7 +252,7 @@ export async function deleteWorkspace(deps: Deps, identity: Identity, id: string
     const at = await softDeleteWorkspace(tx, id);
     // Soft delete does not fire the FK cascade; claims go now, and also on
     // a second DELETE, so no leftover can outlive it. Presence stays
-    // until its TTL (§4.7, §19.17).
+    // until its TTL (docs/protocol/workspaces.md#delete-and-restore).
     await deleteClaimsOfWorkspaces(tx, [id]);
     return at;
   });
