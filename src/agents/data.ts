@@ -36,12 +36,7 @@ export async function insertAgentIfAbsent(
   return rows[0] ?? null;
 }
 
-export interface AgentListRow {
-  agent_id: string;
-  alias: string;
-  human_name: string;
-  agent_type: string;
-}
+export type AgentListRow = Omit<AgentRow, "project_id">;
 
 /** Live agents of a project ordered by alias (docs/protocol/agents.md). */
 export async function listLiveAgents(db: Db, projectId: string): Promise<AgentListRow[]> {

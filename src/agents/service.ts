@@ -6,9 +6,8 @@
 import type { Deps } from "../deps";
 import type { Identity, RequestAuth } from "../auth/identity";
 import { conflict, invalid, unprocessable } from "../http/errors";
-import { SLUG_RE } from "../http/field-rules";
 import { nowIso } from "../http/time";
-import { parseAlias, parseRole } from "../http/field-rules";
+import { SLUG_RE, parseAlias, parseRole } from "../http/field-rules";
 import { bodyInt } from "../http/wire";
 import { isOnlineIn, readPresence, writePresence } from "../presence/presence";
 import { projectBySlug } from "../projects/service";
