@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, ROOT, createDatabase, dbUrl, dropDatabase, freePort, rssMb, startRedis, waitFor } from "./lib";
 
-const STEPS = (process.env.BENCH_FLEET_STEPS ?? "5,10,15,20,30,40,50,60,80,100,120,150").split(",").map(Number);
+const STEPS = (process.env.BENCH_FLEET_STEPS ?? "5,10,15,20,30,40,50,60,80,100,120,150,200,300").split(",").map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_FLEET_SECONDS ?? 8);
 const P99_MS = 100;
 const ORIGIN = "git@github.com:bench/fleet.git";
