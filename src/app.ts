@@ -3,7 +3,7 @@
 // connection, checks both, migrates, and closes them in close(); without a
 // database URL it runs on the embedded PostgreSQL and, without a Redis URL, on
 // the in-process Redis (src/embedded/). Library mode is handed both and never
-// closes them (contract beadhub.md §18).
+// closes them (docs/protocol/projects.md#configuration).
 import { Elysia } from "elysia";
 import type Redis from "ioredis";
 import type { Config } from "./config";

@@ -1,4 +1,4 @@
-// The only module that reads the environment (contract beadhub.md §18).
+// The only module that reads the environment (docs/protocol/projects.md#configuration).
 // loadConfig validates every variable once; a bad value throws ConfigError whose
 // message is one line naming the variable, and main.ts prints it and exits.
 import { homedir } from "node:os";

@@ -1,4 +1,4 @@
-// Classic alias prefixes (docs/protocol/agents.md#alias-prefixes): alice … zoe,
+// Classic alias prefixes (docs/protocol/agents.md#agents-suggest-alias-prefix): alice … zoe,
 // then alice-01 … zoe-01, alice-02 … (the number is the outer loop).
 export const CLASSIC_NAMES = [
   "alice", "bob", "charlie", "dave", "eve", "frank", "grace", "henry", "ivy", "jack", "kate", "leo", "mia",

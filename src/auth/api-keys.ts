@@ -1,4 +1,4 @@
-// API keys (contract aweb.md §2.1): "aw_sk_" + 64 lower-case hex, stored only as
+// API keys (docs/protocol/auth.md#api-keys): "aw_sk_" + 64 lower-case hex, stored only as
 // the lower-hex SHA-256 of the full key plus a 12-char informational prefix.
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../db/pool";

@@ -1,4 +1,4 @@
-// Resolving who is calling (contract beadhub.md §1, aweb.md §2). Proxy context
+// Resolving who is calling (docs/protocol/auth.md#authentication-and-identity, docs/protocol/auth.md#authentication-and-identity). Proxy context
 // wins when X-BH-Auth is present and a secret is configured; otherwise Bearer.
 // Verified keys and actor agents are cached briefly (src/auth/cache.ts) so the
 // hot path does not pay a database round-trip per request; a revoked key stops
@@ -197,7 +197,7 @@ export class RequestAuth {
     return id.principalType === USER ? `user:${id.userId}` : null;
   }
 
-  /** Identity plus the live agent it acts as (aweb.md §2.2). */
+  /** Identity plus the live agent it acts as (docs/protocol/auth.md#bearer). */
   actor(): Promise<Actor> {
     this.actorPromise ??= this.loadActor();
     return this.actorPromise;
@@ -219,7 +219,7 @@ export class RequestAuth {
 }
 
 /**
- * Actor binding (beadhub.md §1, aweb.md §2.6): in Bearer mode a key bound to an
+ * Actor binding (docs/protocol/auth.md#authentication-and-identity, docs/protocol/auth.md#actor-binding): in Bearer mode a key bound to an
  * agent may only act for that agent's workspace (workspace_id == agent_id).
  */
 export function enforceActorBinding(

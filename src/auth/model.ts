@@ -1,4 +1,4 @@
-// GET /v1/auth/introspect (aweb.md §2.7): keys are omitted when absent, never null.
+// GET /v1/auth/introspect (docs/protocol/auth.md#introspection): keys are omitted when absent, never null.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
 

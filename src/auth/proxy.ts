@@ -1,4 +1,4 @@
-// Signed proxy headers (contract aweb.md §2.4, beadhub.md §1): a trusted wrapper
+// Signed proxy headers (docs/protocol/auth.md#signed-proxy-headers, docs/protocol/auth.md#authentication-and-identity): a trusted wrapper
 // that already authenticated the caller sends X-BH-Auth =
 // "v2:{project}:{ptype}:{principal}:{actor}:{hex HMAC-SHA256(secret, message)}".
 // A captured v2 value replays forever on any route, so there is also a stricter

@@ -1,4 +1,4 @@
-// GET /v1/auth/introspect (aweb.md §2.7): who does this key (or proxy context) act as?
+// GET /v1/auth/introspect (docs/protocol/auth.md#introspection): who does this key (or proxy context) act as?
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { describe } from "../http/openapi";

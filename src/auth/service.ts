@@ -1,4 +1,4 @@
-// What GET /v1/auth/introspect answers (aweb.md §2.7).
+// What GET /v1/auth/introspect answers (docs/protocol/auth.md#introspection).
 import type { Deps } from "../deps";
 import { findAgent } from "./data";
 import type { Identity } from "./identity";

@@ -1,4 +1,4 @@
-// The bd command line bdh reports (contract beadhub.md §8.3), reduced to the
+// The bd command line bdh reports (docs/protocol/sync.md#bdh-command-line), reduced to the
 // claim action it implies.
 //
 // Decision (§19.7): unlike the reference, which reads the first token as the

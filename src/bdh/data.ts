@@ -1,5 +1,5 @@
 // server.workspaces as bdh's pre-flight and sync touch it: SQL only
-// (contract beadhub.md §8.1 steps 2–3). The rules are in service.ts.
+// (docs/protocol/sync.md#bdh-command steps 2–3). The rules are in service.ts.
 import type { Db } from "../db/pool";
 import type { TouchedWorkspace } from "./model";
 

@@ -1,4 +1,4 @@
-// bdh: the answers of /v1/bdh/command and /v1/bdh/sync (beadhub.md §8), declared once.
+// bdh: the answers of /v1/bdh/command and /v1/bdh/sync (docs/protocol/sync.md#bdh-sync), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
 import type { RejectedIssue } from "../beads/records";

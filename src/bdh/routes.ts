@@ -1,4 +1,4 @@
-// /v1/bdh/command and /v1/bdh/sync (contract beadhub.md §8): the two calls
+// /v1/bdh/command and /v1/bdh/sync (docs/protocol/sync.md#bdh-sync): the two calls
 // bdh makes around every bd command. Both bodies are strict (§0: unknown keys
 // → 422 extra_forbidden) and validated before authentication, as in FastAPI.
 import { Elysia, t } from "elysia";

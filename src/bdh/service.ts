@@ -1,4 +1,4 @@
-// bdh's two endpoints (contract beadhub.md §8), and the workspace touch both
+// bdh's two endpoints (docs/protocol/sync.md#bdh-sync), and the workspace touch both
 // begin with.
 //
 // POST /v1/bdh/command (§8.1): bdh's pre-flight before every bd passthrough.

@@ -1,4 +1,4 @@
-// beads.beads_issues: SQL only (contract beadhub.md §7.3–7.5 reads, §13.3–13.4
+// beads.beads_issues: SQL only (docs/protocol/sync.md#beads-issues, docs/protocol/sync.md#beads-upload reads, §13.3–13.4
 // the sync write path). The rules that use these statements are in service.ts.
 //
 // Concurrency: every writer of a (project, repo, branch) issue set first takes

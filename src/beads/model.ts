@@ -1,4 +1,4 @@
-// Beads: the answers of /v1/beads (beadhub.md §7), declared once.
+// Beads: the answers of /v1/beads (docs/protocol/sync.md#beads-upload), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
 import type { RejectedIssue } from "./records";

@@ -1,5 +1,5 @@
 // A JSON reader with Python's json.loads semantics, used only when the fast
-// native JSON.parse rejects a JSONL line (contract beadhub.md §13.1). It exists
+// native JSON.parse rejects a JSONL line (docs/protocol/sync.md#beads-parsing). It exists
 // for two reasons: the 400 detail must carry Python's message ("Invalid JSON on
 // line N: Expecting value"), and Python accepts NaN / Infinity / -Infinity,
 // which JSON.parse does not (they become non-finite numbers here and are

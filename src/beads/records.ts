@@ -1,4 +1,4 @@
-// Issue records → beads_issues rows (contract beadhub.md §13.2, §13.3).
+// Issue records → beads_issues rows (docs/protocol/sync.md#beads-parsing, docs/protocol/sync.md#beads-record-validation).
 // Wrong JSON types are a 500 in the reference; here every field is coerced to
 // its column type (or null) so one odd record can never fail a whole batch:
 //   text columns: strings kept, numbers/booleans stringified, anything else null;

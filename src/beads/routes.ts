@@ -1,4 +1,4 @@
-// /v1/beads (contract beadhub.md §7): uploads from scripts and dashboard reads.
+// /v1/beads (docs/protocol/sync.md#beads-upload): uploads from scripts and dashboard reads.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { describe } from "../http/openapi";

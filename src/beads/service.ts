@@ -1,4 +1,4 @@
-// Beads (contract beadhub.md §7, §13): reading synced issues (the list, one
+// Beads (docs/protocol/sync.md#beads-issues, docs/protocol/sync.md#beads-parsing): reading synced issues (the list, one
 // issue, the ready set), uploads (§7.1, §7.2), and the write path of an issue
 // set that uploads and bdh's sync share. The routes check the query's wire
 // rules first; the MCP tools hand in the same parsed values.

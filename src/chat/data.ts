@@ -1,6 +1,6 @@
-// aweb chat tables (contract aweb.md §8, §10): sessions, participants, messages
+// aweb chat tables (docs/protocol/chat.md#chat, docs/protocol/projects.md#projects-storage-facts): sessions, participants, messages
 // and read receipts. Timestamps stay DB text with microseconds (db/pool.ts);
-// every time value is stamped by Postgres, never by the app (aweb.md §12.7).
+// every time value is stamped by Postgres, never by the app (docs/protocol/chat.md#chat-ordering-and-unread).
 import type { Db } from "../db/pool";
 
 export interface SessionAccess {
@@ -29,7 +29,7 @@ export interface InsertedChatMessage {
   created_at: string;
 }
 
-/** Session in the caller's project (foreign sessions look missing, aweb.md §12.15). */
+/** Session in the caller's project (foreign sessions look missing, docs/protocol/projects.md#projects-isolation). */
 export async function findSession(db: Db, projectId: string, sessionId: string, agentId: string): Promise<SessionAccess | null> {
   const rows = await db<SessionAccess[]>`
     select s.session_id, p.alias as my_alias
@@ -43,7 +43,7 @@ export async function findSession(db: Db, projectId: string, sessionId: string, 
 /**
  * Find or create the session of a participant set and lock its row until the
  * transaction ends. ON CONFLICT DO NOTHING makes concurrent creates of the same
- * set converge without aborting the transaction (aweb.md §12.14).
+ * set converge without aborting the transaction (docs/protocol/agents.md#agents-classic-prefixes).
  */
 export async function ensureLockedSession(db: Db, projectId: string, participantHash: string): Promise<string> {
   await db`
@@ -67,7 +67,7 @@ export async function lockSession(db: Db, sessionId: string): Promise<void> {
   await db`select session_id from aweb.chat_sessions where session_id = ${sessionId} for no key update`;
 }
 
-/** Add participants; an existing row gets its alias snapshot refreshed (aweb.md §8.1). */
+/** Add participants; an existing row gets its alias snapshot refreshed (docs/protocol/chat.md#chat-create-or-send). */
 export async function upsertParticipants(db: Db, sessionId: string, participants: Participant[]): Promise<void> {
   await db`
     insert into aweb.chat_session_participants (session_id, agent_id, alias)
@@ -126,7 +126,7 @@ export interface SessionListRow {
   participant_ids: string[];
 }
 
-/** Sessions the agent takes part in, newest first (aweb.md §8.2). */
+/** Sessions the agent takes part in, newest first (docs/protocol/chat.md#chat-sessions). */
 export async function listSessionsOf(db: Db, projectId: string, agentId: string): Promise<SessionListRow[]> {
   return db<SessionListRow[]>`
     select s.session_id, s.created_at,
@@ -149,7 +149,7 @@ export interface PendingRow extends SessionListRow {
 
 /**
  * Sessions with messages from others newer than the agent's receipt (epoch when
- * there is none), most recent activity first (aweb.md §8.3).
+ * there is none), most recent activity first (docs/protocol/chat.md#chat-pending).
  */
 export async function listPendingOf(db: Db, projectId: string, agentId: string): Promise<PendingRow[]> {
   return db<PendingRow[]>`
@@ -177,7 +177,7 @@ export async function listPendingOf(db: Db, projectId: string, agentId: string):
     order by last.created_at desc, s.session_id desc`;
 }
 
-/** Unread mail (not chat) of the agent: `messages_waiting` in /v1/chat/pending (aweb.md §12.16). */
+/** Unread mail (not chat) of the agent: `messages_waiting` in /v1/chat/pending (docs/protocol/chat.md#chat-pending). */
 export async function countUnreadMail(db: Db, projectId: string, agentId: string): Promise<number> {
   const rows = await db<{ n: number }[]>`
     select count(*)::int as n from aweb.messages
@@ -251,7 +251,7 @@ export async function messageExistsIn(db: Db, sessionId: string, messageId: stri
 }
 
 /**
- * Mark read up to a message (aweb.md §8.5): count others' messages between the
+ * Mark read up to a message (docs/protocol/chat.md#chat-mark-read): count others' messages between the
  * old receipt and the message, then stamp the receipt with the DB's now() —
  * the call time, not the message time (§13.9). The receipt row is locked so
  * two concurrent calls by one agent do not count the same messages twice.

@@ -1,4 +1,4 @@
-// Chat: the answers of /v1/chat (aweb.md §10), declared once.
+// Chat: the answers of /v1/chat (docs/protocol/projects.md#projects-storage-facts), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
 

@@ -1,4 +1,4 @@
-// /v1/chat (contract aweb.md §8): persistent sessions between agents of one
+// /v1/chat (docs/protocol/chat.md#chat): persistent sessions between agents of one
 // project. Every route needs an actor agent (§2.3); public readers are refused.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
@@ -14,7 +14,7 @@ import { ChatHistory, ChatPending, ChatRead, ChatSent, ChatSessions, ChatStarted
 
 const SessionParams = t.Object({ id: t.String() });
 
-// Bodies are strict (pydantic extra=forbid, aweb.md §1): a stray project_id is a 422.
+// Bodies are strict (pydantic extra=forbid, docs/protocol/conventions.md#conventions-shared-by-every-route): a stray project_id is a 422.
 const CreateBody = t.Object(
   {
     to_aliases: t.Array(t.String(), { minItems: 1 }),

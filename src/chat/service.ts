@@ -1,4 +1,4 @@
-// Chat operations (contract aweb.md §8). Writes to a session run under its row
+// Chat operations (docs/protocol/chat.md#chat). Writes to a session run under its row
 // lock (data.ts lockSession) and, once committed, publish a wake-up on the
 // session's bus channel so open streams on any instance query right away.
 import { createHash } from "node:crypto";
@@ -34,7 +34,7 @@ const PREVIEW_CHARS = 80;
 /**
  * chat.message_sent on every participant's channel (after commit), so a
  * dashboard watching any one of them sees the conversation live
- * (docs/protocol/dashboard-api.md#events-added).
+ * (docs/protocol/dashboard-api.md#events-added-eventsmd).
  */
 async function publishChatSent(
   deps: Deps,
@@ -200,7 +200,7 @@ export async function listPending(deps: Deps, actor: Actor) {
       unread_count: r.unread_count,
       last_activity: r.last_activity,
       sender_waiting: someoneElseWaiting(waiting.get(r.session_id), r.participant_ids, actor.agentId),
-      // No source defines a real value (aweb.md §13.10).
+      // No source defines a real value (docs/protocol/chat.md#chat-pending).
       time_remaining_seconds: 0,
     })),
     messages_waiting: mail,

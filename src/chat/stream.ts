@@ -1,4 +1,4 @@
-// GET /v1/chat/sessions/{id}/stream (contract aweb.md §8.7): a Server-Sent
+// GET /v1/chat/sessions/{id}/stream (docs/protocol/chat.md#chat-stream): a Server-Sent
 // Events stream of a session's messages and read receipts until the deadline.
 //
 // No shared in-memory state: the stream keeps its own watermark and asks the
@@ -32,7 +32,7 @@ const DEFAULT_INTERVALS = {
   pollMs: 1000,
   /** `: keepalive` comments keep proxies from closing an idle stream. */
   keepaliveMs: 15_000,
-  /** Refresh of the waiting entry (aweb.md §11). */
+  /** Refresh of the waiting entry (docs/protocol/redis.md#redis-what-lives-there). */
   refreshMs: ttl.chatWaitingRefreshSeconds * 1000,
 };
 const EPOCH: Watermark = { ts: "-infinity", id: MIN_UUID };

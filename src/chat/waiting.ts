@@ -1,4 +1,4 @@
-// Who has an open chat stream on a session (contract aweb.md §11 `chat:waiting`):
+// Who has an open chat stream on a session (docs/protocol/redis.md#redis-what-lives-there `chat:waiting`):
 // a Redis zset per session, member agent_id, score = unix seconds of the last
 // refresh. Streams refresh every 30 s; entries older than 90 s count as gone and
 // are pruned when read. Shared through Redis so every server instance sees the

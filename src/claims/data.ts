@@ -1,4 +1,4 @@
-// server.bead_claims: SQL only (contract beadhub.md §14). The rules that use
+// server.bead_claims: SQL only (docs/protocol/sync.md#claims). The rules that use
 // these statements, and the order of their locks, are in service.ts.
 import type { Db } from "../db/pool";
 import { selectList, type Fragment } from "../db/columns";

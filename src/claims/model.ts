@@ -1,4 +1,4 @@
-// Claims: the shapes of /v1/claims, declared once (contract beadhub.md §14,
+// Claims: the shapes of /v1/claims, declared once (docs/protocol/sync.md#claims,
 // docs/protocol/dashboard-api.md#claims). Types are derived from the schemas.
 import { t } from "elysia";
 import { Page, Timestamp, Uuid } from "../http/model";

@@ -1,6 +1,6 @@
-// /v1/claims (contract beadhub.md §14, docs/protocol/dashboard-api.md#claims):
+// /v1/claims (docs/protocol/sync.md#claims, docs/protocol/dashboard-api.md#claims):
 // the project's bead claims, and claiming/releasing outside bdh (dashboard, MCP).
-// Public readers see human_name "" (aweb.md §2.5).
+// Public readers see human_name "" (docs/protocol/auth.md#public-readers).
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";

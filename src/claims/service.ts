@@ -1,4 +1,4 @@
-// Claims: the one place their rules live (contract beadhub.md §14,
+// Claims: the one place their rules live (docs/protocol/sync.md#claims,
 // docs/protocol/dashboard-api.md#claims). bdh's pre-flight and sync, the REST
 // routes and the MCP tools all claim and release through here.
 //

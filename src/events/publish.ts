@@ -1,4 +1,4 @@
-// beadhub dashboard events (contract beadhub.md §11): JSON on events:{workspace_id},
+// beadhub dashboard events (docs/protocol/redis.md#redis-what-lives-there): JSON on events:{workspace_id},
 // base fields workspace_id, type, timestamp, project_slug, then type-specific ones.
 // Publish only after the transaction that caused the event has committed.
 import type { Deps } from "../deps";

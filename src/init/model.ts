@@ -1,4 +1,4 @@
-// POST /v1/init: the answer (beadhub.md §3), declared once. The API key is
+// POST /v1/init: the answer (docs/protocol/projects.md#projects-init), declared once. The API key is
 // shown here only; the repo fields are null without repo_origin.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";

@@ -1,4 +1,4 @@
-// Fixed-window rate limit for POST /v1/init per client IP (beadhub.md §11).
+// Fixed-window rate limit for POST /v1/init per client IP (docs/protocol/redis.md#redis-what-lives-there).
 // Fails closed: if Redis cannot answer, the caller gets a 503.
 import type { Deps } from "../deps";
 import { AppError, serviceUnavailable } from "../http/errors";

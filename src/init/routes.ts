@@ -1,4 +1,4 @@
-// POST /v1/init — no auth, rate limited per client IP (beadhub.md §3).
+// POST /v1/init — no auth, rate limited per client IP (docs/protocol/projects.md#projects-init).
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { describe } from "../http/openapi";

@@ -1,4 +1,4 @@
-// POST /v1/init (beadhub's extended bootstrap, contract beadhub.md §3, aweb.md §4):
+// POST /v1/init (beadhub's extended bootstrap, docs/protocol/projects.md#projects-init, docs/protocol/projects.md#projects-init):
 // project, agent, API key and — with a repo — the beadhub project mirror, repo
 // and workspace, all in ONE transaction (a failure leaves nothing behind, not
 // even the key, unlike the reference).

@@ -1,4 +1,4 @@
-// MCP lock tools: file locks are reservations (aweb.md §9), one per path or
+// MCP lock tools: file locks are reservations (docs/protocol/reservations.md#reservations-ttl), one per path or
 // glob, taken by the calling agent (docs/protocol/mcp.md#locks).
 import { t } from "elysia";
 import { conflict, unprocessable } from "../http/errors";

@@ -1,4 +1,4 @@
-// MCP mail and chat tools (aweb.md §7, §8): always as the calling agent.
+// MCP mail and chat tools (docs/protocol/mail.md#mail, docs/protocol/chat.md#chat): always as the calling agent.
 import { t } from "elysia";
 import { unprocessable } from "../http/errors";
 import { createOrSend, history, listPending, markRead, sendInSession, waitForReplies } from "../chat/service";

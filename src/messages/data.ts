@@ -1,4 +1,4 @@
-// aweb.messages: mail between agents of one project (contract aweb.md §7).
+// aweb.messages: mail between agents of one project (docs/protocol/mail.md#mail).
 import type { Db } from "../db/pool";
 import { selectList } from "../db/columns";
 import { SentMessage, type SentFilter } from "./model";
@@ -62,7 +62,7 @@ export interface InboxRow {
   created_at: string;
 }
 
-/** Messages to an agent, newest first (aweb.md §7.2, §12.6); message_id breaks ties. */
+/** Messages to an agent, newest first (docs/protocol/mail.md#mail-inbox); message_id breaks ties. */
 export async function listInbox(
   db: Db,
   projectId: string,
@@ -89,7 +89,7 @@ export async function findMessageRecipient(db: Db, projectId: string, messageId:
   return rows[0]?.to_agent_id ?? null;
 }
 
-/** Mark read once: a second ack keeps and returns the first read time (aweb.md §7.3). */
+/** Mark read once: a second ack keeps and returns the first read time (docs/protocol/mail.md#mail-acknowledge). */
 export async function acknowledgeMessage(db: Db, projectId: string, messageId: string, agentId: string): Promise<string | null> {
   const rows = await db<{ read_at: string }[]>`
     update aweb.messages set read_at = coalesce(read_at, now())

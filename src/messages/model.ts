@@ -30,7 +30,7 @@ export interface SentFilter {
   limit: number;
 }
 
-/** An inbox item (aweb.md §7). */
+/** An inbox item (docs/protocol/mail.md#mail). */
 export const InboxMessage = t.Object({
   message_id: Uuid,
   from_agent_id: Uuid,

@@ -1,4 +1,4 @@
-// /v1/messages — mail between the agents of one project (aweb.md §7); the rules are in service.ts.
+// /v1/messages — mail between the agents of one project (docs/protocol/mail.md#mail); the rules are in service.ts.
 // The sender is always the authenticated actor (§2.6); every lookup is scoped
 // to the caller's project, so foreign ids are 404 (§12.15).
 import { Elysia, t } from "elysia";
@@ -11,7 +11,7 @@ import { Inbox, MailAcknowledged, MailSent, SentPage, SentQuery } from "./model"
 import { acknowledge, inbox, PRIORITIES, sendMessage, sentMail, type Priority } from "./service";
 
 
-/** Strict (aweb.md §7.1): unknown keys, including a project_id selector, are a 422. */
+/** Strict (docs/protocol/mail.md#mail-send): unknown keys, including a project_id selector, are a 422. */
 const SendBody = t.Object(
   {
     to_agent_id: t.Optional(t.Nullable(t.String({ minLength: 1 }))),
@@ -68,7 +68,7 @@ export function messageRoutes(ctx: RouteContext) {
     .get(
       "/inbox",
       async ({ auth, query }) => {
-        // bdh's legacy client also sends workspace_id, from_alias, …: ignored (aweb.md §7.2).
+        // bdh's legacy client also sends workspace_id, from_alias, …: ignored (docs/protocol/mail.md#mail-inbox).
         const unreadOnly = queryBool(query.unread_only, "unread_only", false);
         const limit = queryInt(query.limit, "limit", 50, { min: 1, max: 500 });
         const actor = await auth.actor();
@@ -97,7 +97,7 @@ export function messageRoutes(ctx: RouteContext) {
     .post(
       "/:message_id/ack",
       async ({ auth, params }) => {
-        // No body and no content type (aweb.md §12.13); bdh's legacy body is ignored.
+        // No body and no content type (docs/protocol/mail.md#mail-acknowledge); bdh's legacy body is ignored.
         const messageId = normalizeUuid(params.message_id);
         if (!messageId) throw unprocessable("Invalid message_id format");
         const actor = await auth.actor();

@@ -1,4 +1,4 @@
-// Mail between the agents of one project (aweb.md §7). The sender is always
+// Mail between the agents of one project (docs/protocol/mail.md#mail). The sender is always
 // the authenticated actor (§2.6); every lookup is scoped to the caller's
 // project, so foreign ids are 404 (§12.15). Used by the REST routes and the
 // MCP mail tools alike. The caller's sent mail is for the dashboard
@@ -34,7 +34,7 @@ export interface SendInput {
 
 export async function sendMessage(deps: Deps, actor: Actor, input: SendInput) {
   if (input.toAgentId === null && input.toAlias === null) throw unprocessable("Must provide to_agent_id or to_alias");
-  // to_agent_id wins over to_alias (aweb.md §7.1).
+  // to_agent_id wins over to_alias (docs/protocol/mail.md#mail-send).
   const recipient = await findRecipient(
     deps.sql,
     actor.projectId,

@@ -1,4 +1,4 @@
-// server.notification_outbox: SQL only (contract beadhub.md §13.5). The rules
+// server.notification_outbox: SQL only (docs/protocol/sync.md#beads-notifications). The rules
 // (when intents are written, how a drain delivers them) are in service.ts.
 //
 // Decision (§20 Q3): a subscription with a NULL repo matches every repo; the

@@ -1,5 +1,5 @@
 // The mail a bead status notification becomes: subject and body as the
-// reference writes them (beadhub.md §13.5). Pure: no SQL, no HTTP.
+// reference writes them (docs/protocol/sync.md#beads-notifications). Pure: no SQL, no HTTP.
 
 const str = (v: unknown, fallback: string) => (v === undefined ? fallback : v === null ? "None" : String(v));
 

@@ -1,4 +1,4 @@
-// Bead status notifications (contract beadhub.md §13.5): intents written in
+// Bead status notifications (docs/protocol/sync.md#beads-notifications): intents written in
 // the beads write's own transaction, delivered as aweb mail after it commits,
 // and bead.status_changed events.
 //

@@ -1,4 +1,4 @@
-// server.project_policies and projects.active_policy_id (contract beadhub.md §15).
+// server.project_policies and projects.active_policy_id (docs/protocol/policies.md#policies).
 import type { Db } from "../db/pool";
 import type { PolicyBundle } from "./defaults";
 

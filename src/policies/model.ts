@@ -1,4 +1,4 @@
-// Policies: the answers of /v1/policies (beadhub.md §15), declared once.
+// Policies: the answers of /v1/policies (docs/protocol/policies.md#policies), declared once.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 

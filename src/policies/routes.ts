@@ -1,4 +1,4 @@
-// /v1/policies (contract beadhub.md §15). bdh calls GET /active (with
+// /v1/policies (docs/protocol/policies.md#policies). bdh calls GET /active (with
 // If-None-Match from its cache) and POST /reset (body `null`); the rest is the
 // dashboard's.
 import { Elysia, t } from "elysia";

@@ -1,4 +1,4 @@
-// Policy versions: bootstrap, create, activate, reset (contract beadhub.md §15).
+// Policy versions: bootstrap, create, activate, reset (docs/protocol/policies.md#policies).
 // Every write runs in one transaction that first locks the project row, so
 // concurrent writers serialize: versions are max+1 without gaps or duplicates,
 // the base_policy_id check sees the committed active policy, and two first

@@ -1,5 +1,5 @@
 // Response shapes for /v1/policies/active and /v1/policies/{id} (contract
-// beadhub.md §15). Stored bundles are read leniently: a missing or non-string
+// docs/protocol/policies.md#policies). Stored bundles are read leniently: a missing or non-string
 // field falls back to the reference's default instead of failing the request.
 import { isoZ } from "../db/pool";
 import { badRequest } from "../http/errors";

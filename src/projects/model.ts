@@ -1,4 +1,4 @@
-// Projects: the shapes of /v1/projects (docs/protocol/repos.md), declared once.
+// Projects: the shapes of /v1/projects (docs/protocol/projects.md#projects-current), declared once.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 

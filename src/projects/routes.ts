@@ -1,5 +1,5 @@
 // /v1/projects: the aweb "current project" plus the legacy routes bdh `:projects`
-// calls (docs/protocol/repos.md#projects; served by neither reference — docs/decisions.md).
+// calls (docs/protocol/projects.md#projects-current; served by neither reference — docs/decisions.md).
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";

@@ -1,5 +1,5 @@
 // /v1/projects: the aweb "current project" plus the legacy routes bdh
-// `:projects` calls (docs/protocol/repos.md#projects; served by neither reference — docs/decisions.md).
+// `:projects` calls (docs/protocol/projects.md#projects-current; served by neither reference — docs/decisions.md).
 import type { Deps } from "../deps";
 import type { Db } from "../db/pool";
 import type { Identity } from "../auth/identity";

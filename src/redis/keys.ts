@@ -1,5 +1,5 @@
-// Every Redis key, channel and TTL the server uses (contract aweb.md §11,
-// beadhub.md §11). No key string is built anywhere else. The per-deployment
+// Every Redis key, channel and TTL the server uses (docs/protocol/redis.md#redis-what-lives-there,
+// docs/protocol/redis.md#redis-what-lives-there). No key string is built anywhere else. The per-deployment
 // prefix (config.redisPrefix) is applied by the client (ioredis keyPrefix) for
 // keys and by the event bus for channels.
 
@@ -36,7 +36,7 @@ export const keys = {
 
 /** Pub/sub channels (prefixed by the event bus, not by ioredis). */
 export const channels = {
-  /** beadhub dashboard events for one workspace (beadhub.md §11). */
+  /** beadhub dashboard events for one workspace (docs/protocol/redis.md#redis-what-lives-there). */
   workspaceEvents: (workspaceId: string) => `events:${workspaceId}`,
   /** Wake-up for chat streams on a session, so instances need not poll fast. */
   chatSession: (sessionId: string) => `chat:session:${sessionId}`,
@@ -45,7 +45,7 @@ export const channels = {
 export const ttl = {
   /** Secondary indexes live twice as long as the presence they point at. */
   index: (presenceTtl: number) => presenceTtl * 2,
-  /** A chat waiter not refreshed for this long counts as gone (aweb.md §11). */
+  /** A chat waiter not refreshed for this long counts as gone (docs/protocol/redis.md#redis-what-lives-there). */
   chatWaitingSeconds: 90,
   chatWaitingRefreshSeconds: 30,
 } as const;

@@ -1,4 +1,4 @@
-// Canonical origin of a git remote (docs/protocol/repos.md#canonical-origin):
+// Canonical origin of a git remote (docs/protocol/projects.md#repos-canonical-origin):
 //   git@github.com:org/repo.git          → github.com/org/repo
 //   ssh://git@github.com:22/org/repo.git → github.com/org/repo
 //   https://GitHub.com/Org/Repo          → github.com/Org/Repo

@@ -78,7 +78,7 @@ export async function listRepos(
 
 /**
  * Soft-delete a live repo of the project with its live workspaces and their
- * claims (docs/protocol/repos.md); null when there is no such repo. Presence is cleared
+ * claims (docs/protocol/projects.md#repos); null when there is no such repo. Presence is cleared
  * by the caller after commit.
  */
 export async function softDeleteRepo(

@@ -1,4 +1,4 @@
-// Repos: the answers of /v1/repos (docs/protocol/repos.md), declared once.
+// Repos: the answers of /v1/repos (docs/protocol/projects.md#repos), declared once.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 

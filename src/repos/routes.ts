@@ -1,4 +1,4 @@
-// /v1/repos (docs/protocol/repos.md): project-scoped, unlike the reference
+// /v1/repos (docs/protocol/projects.md#repos): project-scoped, unlike the reference
 // (see service.ts). Field rules answer 422 before authentication.
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";

@@ -1,4 +1,4 @@
-// /v1/repos (docs/protocol/repos.md#repos). The reference serves these
+// /v1/repos (docs/protocol/projects.md#repos). The reference serves these
 // without any authentication, letting anyone list every project's repos or
 // delete them. bdh never calls them, so we require project auth and scope every
 // route to the caller's project (docs/decisions.md); the response shapes are

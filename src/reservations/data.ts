@@ -1,4 +1,4 @@
-// aweb.reservations: opaque per-project locks (aweb.md §9). A row is active
+// aweb.reservations: opaque per-project locks (docs/protocol/reservations.md#reservations-ttl). A row is active
 // iff expires_at > now(); expired rows linger until re-acquired or revoked.
 // Every decision (free or held? mine or someone else's?) is made inside the
 // one statement that changes the row, so concurrent callers cannot both win.

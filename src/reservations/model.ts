@@ -1,4 +1,4 @@
-// Reservations: the answers of /v1/reservations (aweb.md §9), declared once.
+// Reservations: the answers of /v1/reservations (docs/protocol/reservations.md#reservations-ttl), declared once.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 
@@ -13,7 +13,7 @@ export const Reservation = t.Object({
 
 export const Acquired = t.Object({ status: t.Literal("acquired"), ...Reservation.properties });
 
-/** The 409 body aw decodes into its ReservationHeldError (aweb.md §9.1). */
+/** The 409 body aw decodes into its ReservationHeldError (docs/protocol/reservations.md#reservations-acquire). */
 export const Held = t.Object({
   detail: t.String(),
   holder_agent_id: Uuid,

@@ -1,4 +1,4 @@
-// /v1/reservations — opaque per-project locks (aweb.md §9). Bodies are strict:
+// /v1/reservations — opaque per-project locks (docs/protocol/reservations.md#reservations-ttl). Bodies are strict:
 // unknown keys, a project_id selector included, are a 422.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
@@ -10,7 +10,7 @@ import { acquire, forceRelease, listReservations, release, renew, reservationTtl
 
 const strict = { additionalProperties: false } as const;
 const ResourceKey = t.String({ minLength: 1, maxLength: 4096 });
-// Parsed by reservationTtl so "60" and 60.0 are accepted like the reference (aweb.md §1).
+// Parsed by reservationTtl so "60" and 60.0 are accepted like the reference (docs/protocol/conventions.md#conventions-shared-by-every-route).
 const Ttl = t.Optional(t.Unknown());
 
 export function reservationRoutes(ctx: RouteContext) {
@@ -39,10 +39,10 @@ export function reservationRoutes(ctx: RouteContext) {
     .get(
       "",
       async ({ auth, query }) => {
-        // bdh's legacy client also sends workspace_id, alias, path_prefix: ignored (aweb.md §9.2).
+        // bdh's legacy client also sends workspace_id, alias, path_prefix: ignored (docs/protocol/reservations.md#reservations-list).
         const { projectId } = await auth.aweb();
         const reservations = await listReservations(deps, projectId, query.prefix ?? null);
-        // count and ttl_remaining_seconds are for bdh's legacy view (aweb.md §13.6).
+        // count and ttl_remaining_seconds are for bdh's legacy view (docs/protocol/reservations.md#reservations-list).
         return { reservations, count: reservations.length };
       },
       {

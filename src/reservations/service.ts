@@ -1,5 +1,5 @@
-// Reservation operations for the acting agent (aweb.md §9) plus the dashboard
-// events they cause (beadhub.md §11; we publish them, the reference never did).
+// Reservation operations for the acting agent (docs/protocol/reservations.md#reservations-ttl) plus the dashboard
+// events they cause (docs/protocol/redis.md#redis-what-lives-there; we publish them, the reference never did).
 import type { Deps } from "../deps";
 import type { Actor, Human } from "../auth/identity";
 import { conflict, forbidden, notFound } from "../http/errors";
@@ -27,7 +27,7 @@ export function reservationTtl(raw: unknown): number {
   return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, ttl));
 }
 
-/** The 409 body aw decodes into its ReservationHeldError (aweb.md §9.1). */
+/** The 409 body aw decodes into its ReservationHeldError (docs/protocol/reservations.md#reservations-acquire). */
 export interface HeldBody {
   detail: string;
   holder_agent_id: string;
@@ -112,7 +112,7 @@ export async function release(deps: Deps, actor: Actor, resourceKey: string) {
  * Revoke the caller's own reservations (aweb-later scope, docs/decisions.md).
  * With a prefix that matched only other agents' active reservations → 403.
  * Both response shapes at once: the server's {deleted} and aw's
- * {revoked_count, revoked_keys} (aweb.md §9.5).
+ * {revoked_count, revoked_keys} (docs/protocol/reservations.md#reservations-revoke).
  */
 export async function revoke(deps: Deps, actor: Actor, prefix: string | null) {
   const rows = await revokeOwn(deps.sql, actor.projectId, actor.agentId, prefix);
@@ -133,7 +133,7 @@ export function listReservations(deps: Deps, projectId: string, prefix: string |
 }
 
 /**
- * A human's force-release (docs/protocol/dashboard-api.md#post-v1reservationsforce-release):
+ * A human's force-release (docs/protocol/dashboard-api.md#post-v1reservationsforce-release-human-only):
  * the keys' reservations go whoever holds them. Keys in request order, each
  * once; an expired or missing one is not_found. Each holder's channel gets
  * reservation.released with forced and released_by.

@@ -91,7 +91,7 @@ export interface StatusClaimRow {
  * Claims of the workspace set, newest first, with how many workspaces of the
  * project claim the same bead and the bead's most recently synced title.
  * Always restricted to the project: for an empty set the reference drops the
- * WHERE clause and returns every project's claims (beadhub.md §19.14); here an
+ * WHERE clause and returns every project's claims (docs/protocol/status.md#status-snapshot); here an
  * empty set has no claims.
  */
 export async function listStatusClaims(db: Db, projectId: string, workspaceIds: string[]): Promise<StatusClaimRow[]> {

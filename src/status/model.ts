@@ -1,4 +1,4 @@
-// Status: the answer of GET /v1/status (beadhub.md §16.3), declared once.
+// Status: the answer of GET /v1/status (docs/protocol/status.md#status-snapshot), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
 

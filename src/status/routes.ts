@@ -1,4 +1,4 @@
-// GET /v1/status (bdh `:status`, contract beadhub.md §16.3) and
+// GET /v1/status (bdh `:status`, docs/protocol/status.md#status-snapshot) and
 // GET /v1/status/stream (the dashboard's SSE feed, §16.4).
 // Query length and range rules fail first as FastAPI-shaped 422 lists (the
 // reference checks them before authenticating); the handler's own checks

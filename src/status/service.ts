@@ -1,4 +1,4 @@
-// Status (contract beadhub.md §16.3, §16.4).
+// Status (docs/protocol/status.md#status-snapshot, docs/protocol/status.md#status-stream).
 //
 // GET /v1/status: the workspace set's presence, claims, claim conflicts and
 // the project's pending escalation count. The database decides which

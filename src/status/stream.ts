@@ -1,4 +1,4 @@
-// The body of GET /v1/status/stream (contract beadhub.md §16.4): events of a
+// The body of GET /v1/status/stream (docs/protocol/status.md#status-stream): events of a
 // fixed workspace set, as Server-Sent Events.
 //
 // Every stream registers one in-memory listener on the process's event bus

@@ -1,5 +1,5 @@
 // server.subscriptions: which workspace wants to hear about which bead
-// (docs/protocol/repos.md). Notifications read these rows during sync.
+// (docs/protocol/subscriptions.md). Notifications read these rows during sync.
 import type { Db } from "../db/pool";
 import type { SubscriptionAnswer } from "./model";
 

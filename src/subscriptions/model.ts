@@ -1,4 +1,4 @@
-// Subscriptions: the answers of /v1/subscriptions (docs/protocol/repos.md), declared once.
+// Subscriptions: the answers of /v1/subscriptions (docs/protocol/subscriptions.md), declared once.
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 

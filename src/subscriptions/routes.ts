@@ -1,4 +1,4 @@
-// /v1/subscriptions (docs/protocol/repos.md#subscriptions; used through MCP, not bdh).
+// /v1/subscriptions (docs/protocol/subscriptions.md#subscriptions-create; used through MCP, not bdh).
 // Reads take any project identity, writes an aweb identity.
 import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";

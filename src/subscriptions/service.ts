@@ -1,4 +1,4 @@
-// /v1/subscriptions (docs/protocol/repos.md#subscriptions; used through MCP, not bdh).
+// /v1/subscriptions (docs/protocol/subscriptions.md#subscriptions-create; used through MCP, not bdh).
 // Unlike most routes, bead_id / event_type / subscription_id errors are 400s,
 // not 422s, as in the reference.
 import type { Deps } from "../deps";

@@ -145,7 +145,7 @@ export interface WorkspaceClaimRow {
 /**
  * Claims of these workspaces, newest first per workspace. The claim title is the
  * newest-synced issue with that bead_id anywhere in the project; the apex
- * title/type come from the exact apex row (docs/protocol/workspaces.md#the-list-item).
+ * title/type come from the exact apex row (docs/protocol/workspaces.md#workspaces-list).
  */
 export async function listClaimsOfWorkspaces(db: Db, projectId: string, workspaceIds: string[]): Promise<WorkspaceClaimRow[]> {
   if (workspaceIds.length === 0) return [];

@@ -1,4 +1,4 @@
-// The workspace lists (docs/protocol/workspaces.md#the-list-item). Each item is a SQL row
+// The workspace lists (docs/protocol/workspaces.md#workspaces-list). Each item is a SQL row
 // merged with its Redis presence (presence wins for branch, role and
 // last_seen) and its claims, then redacted for public readers (docs/protocol/auth.md#public-readers).
 // /team picks candidates in SQL (over-fetching when presence will reorder
@@ -164,7 +164,7 @@ export async function teamWorkspaces(deps: Deps, q: TeamQuery): Promise<Workspac
       b.lastClaimed - a.lastClaimed ||
       (a.info.alias < b.info.alias ? -1 : a.info.alias > b.info.alias ? 1 : 0),
   );
-  // Cut after sorting: the always-included row can still fall off (docs/protocol/workspaces.md#team).
+  // Cut after sorting: the always-included row can still fall off (docs/protocol/workspaces.md#workspaces-team).
   return entries.slice(0, q.limit).map((e) => ({ ...e.info, deleted_at: null }));
 }
 

@@ -222,7 +222,7 @@ export async function workspaceHeartbeat(deps: Deps, identity: Identity, input: 
   return { ok: true, workspace_id: id };
 }
 
-/** Alias taken by a live workspace, a claim of another workspace, or live presence (docs/protocol/workspaces.md#heartbeat). */
+/** Alias taken by a live workspace, a claim of another workspace, or live presence (docs/protocol/workspaces.md#workspaces-heartbeat). */
 async function aliasCollides(deps: Deps, projectId: string, alias: string, workspaceId: string): Promise<boolean> {
   if (await aliasUsedByOther(deps.sql, projectId, alias, workspaceId)) return true;
   if (await aliasHeldInClaims(deps.sql, projectId, alias, workspaceId)) return true;
@@ -252,7 +252,7 @@ export async function deleteWorkspace(deps: Deps, identity: Identity, id: string
     const at = await softDeleteWorkspace(tx, id);
     // Soft delete does not fire the FK cascade; claims go now, and also on
     // a second DELETE, so no leftover can outlive it. Presence stays
-    // until its TTL (docs/protocol/workspaces.md#delete-and-restore).
+    // until its TTL (docs/protocol/workspaces.md#workspaces-delete).
     await deleteClaimsOfWorkspaces(tx, [id]);
     return at;
   });
