@@ -1,7 +1,7 @@
 // The bd command line bdh reports (docs/protocol/sync.md#bdh-command-line), reduced to the
 // claim action it implies.
 //
-// Decision (§19.7): unlike the reference, which reads the first token as the
+// Decision (docs/protocol/sync.md#bdh-sync): unlike the reference, which reads the first token as the
 // command word and knows only --status, we skip leading global flags the way
 // bdh's own commandFromArgs does (so "--no-daemon update bd-1 --status
 // in_progress" still claims), and accept the short flag "-s" (and "-s=X") as
@@ -56,7 +56,7 @@ export function parseCommandLine(commandLine: string): ParsedCommand {
   return { command, beadId, status };
 }
 
-/** §8.3 step 4: update→in_progress claims; close, delete, update→other status release. */
+/** docs/protocol/sync.md#bdh-command-line step 4: update→in_progress claims; close, delete, update→other status release. */
 export function claimActionOf(p: ParsedCommand): ClaimAction {
   if (!p.beadId) return null;
   if (p.command === "update" && p.status === "in_progress") return "claim";

@@ -1,5 +1,5 @@
 // /v1/bdh/command and /v1/bdh/sync (docs/protocol/sync.md#bdh-sync): the two calls
-// bdh makes around every bd command. Both bodies are strict (§0: unknown keys
+// bdh makes around every bd command. Both bodies are strict (docs/protocol/conventions.md: unknown keys
 // → 422 extra_forbidden) and validated before authentication, as in FastAPI.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
@@ -36,7 +36,7 @@ const SyncBody = t.Object(
     sync_mode: t.Optional(t.Nullable(t.String({ maxLength: 32 }))),
     changed_issues: t.Optional(t.Nullable(t.String())),
     deleted_ids: t.Optional(t.Array(t.String())),
-    // accepted and ignored (§8.2)
+    // accepted and ignored (docs/protocol/sync.md#bdh-sync)
     sync_protocol_version: t.Optional(t.Nullable(t.Integer())),
   },
   { additionalProperties: false },

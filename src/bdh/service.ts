@@ -1,20 +1,20 @@
 // bdh's two endpoints (docs/protocol/sync.md#bdh-sync), and the workspace touch both
 // begin with.
 //
-// POST /v1/bdh/command (§8.1): bdh's pre-flight before every bd passthrough.
-// A conflict is a 200 with approved:false (§19.6). Decision (§20 Q11): the
+// POST /v1/bdh/command (docs/protocol/sync.md#bdh-command): bdh's pre-flight before every bd passthrough.
+// A conflict is a 200 with approved:false (docs/protocol/sync.md#bdh-sync). Decision (docs/decisions.md Q11): the
 // conflict check asks the claims table directly for another holder of the
 // bead, of any age, like the sync's claim path does; the reference only looked
 // inside the 200 most recent claims it returns.
 //
-// POST /v1/bdh/sync (§8.2, §13, §14): bdh uploads its issues after every
+// POST /v1/bdh/sync (docs/protocol/sync.md#bdh-sync, docs/protocol/sync.md#claims): bdh uploads its issues after every
 // mutating bd command. Flow: auth + binding → workspace alive + touch →
 // canonical repo → parse the JSONL (400 before anything is written) → ONE
 // transaction holding the issue set's lock: upsert, deletions, notification
 // intents, issue count → claims from the command line → outbox delivery +
 // events → audit (best effort).
 //
-// The touch (§8.1 steps 2–3, §19.2, §19.5): the workspace must exist in the
+// The touch (docs/protocol/sync.md#bdh-command steps 2–3, docs/protocol/sync.md#bdh-sync): the workspace must exist in the
 // caller's project (404) and be live (410, which bdh turns into "run :init");
 // then last_seen_at, human_name and role are overwritten — an omitted role
 // nulls the column. Presence is refreshed too (best effort).
@@ -64,10 +64,10 @@ export async function runCommand(deps: Deps, auth: RequestAuth, input: CommandIn
   return { approved: true, reason: "", context };
 }
 
-/** bdh always syncs the default branch (§19.3). */
+/** bdh always syncs the default branch (docs/protocol/sync.md#bdh-sync). */
 export const SYNC_BRANCH = "main";
 
-/** The reference 500s on an unparsable origin; both failures are 422 here (§19.16). */
+/** The reference 500s on an unparsable origin; both failures are 422 here (docs/protocol/sync.md#bdh-sync). */
 export function syncRepoOf(repoOrigin: string): string {
   let canonical: string;
   try {
@@ -112,7 +112,7 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
     return { upsert, deleted, count };
   }));
 
-  // Claims follow the bd command that just succeeded (§8.2 step 5); a conflict
+  // Claims follow the bd command that just succeeded (docs/protocol/sync.md#bdh-sync step 5); a conflict
   // only skips the claim, the issues are already synced.
   const parsed = parseCommandLine(input.commandLine ?? "");
   const action = claimActionOf(parsed);
@@ -161,7 +161,7 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
       },
     });
   } catch (err) {
-    // best effort (§8.2 step 7): the sync itself has committed
+    // best effort (docs/protocol/sync.md#bdh-sync step 7): the sync itself has committed
     deps.log.warning("bdh_sync audit write failed", { error: (err as Error).message });
   }
 
@@ -208,7 +208,7 @@ async function touchLiveWorkspace(
     repo_id: ws.repo_id ?? undefined,
     current_branch: ws.current_branch ?? undefined,
     member_email: "",
-    // the presence hash only ever receives a valid role (§11)
+    // the presence hash only ever receives a valid role (docs/protocol/redis.md#redis-what-lives-there)
     role: validRole ? validRole : undefined,
   });
   return ws;

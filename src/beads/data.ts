@@ -1,4 +1,4 @@
-// beads.beads_issues: SQL only (docs/protocol/sync.md#beads-issues, docs/protocol/sync.md#beads-upload reads, §13.3–13.4
+// beads.beads_issues: SQL only (docs/protocol/sync.md#beads-issues, docs/protocol/sync.md#beads-upload reads, docs/protocol/sync.md#beads-issues
 // the sync write path). The rules that use these statements are in service.ts.
 //
 // Concurrency: every writer of a (project, repo, branch) issue set first takes
@@ -74,7 +74,7 @@ export interface IssueDetailRow extends Omit<IssueListRow, "sort_time"> {
   description: string | null;
 }
 
-/** Exact (repo, branch) lookup when both are given, else the first by repo, branch (§7.4). */
+/** Exact (repo, branch) lookup when both are given, else the first by repo, branch (docs/protocol/sync.md#beads-upload). */
 export async function findIssue(db: Db, projectId: string, beadId: string, repo: string | null, branch: string | null) {
   const exact = repo !== null && branch !== null;
   const rows = await db<IssueDetailRow[]>`
@@ -102,7 +102,7 @@ export interface ReadyRow {
 /**
  * Open issues whose every blocker is a row of the same project with exactly
  * that repo/branch/bead_id and status 'closed'; a blocker that was never
- * synced (another repo included) still blocks (§7.5).
+ * synced (another repo included) still blocks (docs/protocol/sync.md#beads-upload).
  */
 export async function listReady(db: Db, projectId: string, repo: string | null, branch: string | null, limit: number) {
   return db<ReadyRow[]>`
@@ -178,7 +178,7 @@ export async function upsertIssueChunk(tx: Db, projectId: string, repo: string, 
         created_at = excluded.created_at,
         updated_at = excluded.updated_at,
         synced_at = excluded.synced_at
-      -- stale protection (§19.4): an older incoming updated_at never overwrites; equal ones do
+      -- stale protection (docs/protocol/sync.md#beads-issues): an older incoming updated_at never overwrites; equal ones do
       where excluded.updated_at is null or t.updated_at is null or excluded.updated_at >= t.updated_at
       returning t.bead_id
     )
@@ -199,7 +199,7 @@ export async function upsertIssueChunk(tx: Db, projectId: string, repo: string, 
   return r;
 }
 
-/** Hard-delete rows by bead_id (§13.4). Returns the count. */
+/** Hard-delete rows by bead_id (docs/protocol/sync.md#beads-issues). Returns the count. */
 export async function deleteIssues(tx: Db, projectId: string, repo: string, branch: string, valid: string[]): Promise<number> {
   const rows = await tx`
     delete from beads.beads_issues

@@ -108,7 +108,7 @@ export interface UpsertResult {
   updated: number;
   /** Existing rows skipped because the incoming updated_at is older (input order). */
   conflicts: string[];
-  /** Rows whose non-null stored status changed to a different non-empty one (§13.5 notifies only these). */
+  /** Rows whose non-null stored status changed to a different non-empty one (docs/protocol/sync.md#beads-notifications notifies only these). */
   statusChanges: StatusChange[];
   /** Any written row got a new non-empty status, new rows included (the reference's drain trigger). */
   anyStatusChange: boolean;

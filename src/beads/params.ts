@@ -1,4 +1,4 @@
-// Query/body checks of the beads routes, in the reference's wording (§7):
+// Query/body checks of the beads routes, in the reference's wording (docs/protocol/sync.md#beads-upload):
 // FastAPI-level constraints answer pydantic-shaped lists, the handlers' own
 // checks answer string details ("Invalid repo: …").
 import { AppError, unprocessable } from "../http/errors";
@@ -8,7 +8,7 @@ import { parseIssueTimestamp } from "./records";
 import { MAX_JSONL_CHARS, exceedsChars } from "./jsonl";
 import type { IssueCursor } from "./model";
 
-/** Handler-level repo filter check; `full` echoes the whole value (§7.4), else 50 chars. */
+/** Handler-level repo filter check; `full` echoes the whole value (docs/protocol/sync.md#beads-upload), else 50 chars. */
 export function checkRepo(repo: string, full = false): string {
   if (!isCanonicalOrigin(repo)) throw unprocessable(`Invalid repo: ${full ? repo : [...repo].slice(0, 50).join("")}`);
   return repo;
@@ -39,7 +39,7 @@ export function parseType(raw: string | undefined): string | null {
 }
 
 /**
- * Cursor {sort_time, priority, bead_id} (§7.3). Keys absent (or null, for
+ * Cursor {sort_time, priority, bead_id} (docs/protocol/sync.md#beads-issues). Keys absent (or null, for
  * sort_time/bead_id) count as missing; some-but-not-all → 422. priority may be
  * null: the last row of a page can have no priority.
  */
@@ -62,7 +62,7 @@ export function parseIssueCursor(raw: string | undefined): IssueCursor | null {
   return { sortTime, priority: priority as number | null, beadId: c.bead_id };
 }
 
-/** 10 MiB measured in characters, like pydantic's max_length (§7, §19.18). */
+/** 10 MiB measured in characters, like pydantic's max_length (docs/protocol/sync.md#beads-upload, docs/protocol/sync.md#beads-issues). */
 export function checkJsonlSize(value: string | null | undefined, loc: (string | number)[]): void {
   if (value == null || !exceedsChars(value, MAX_JSONL_CHARS)) return;
   throw new AppError(422, [

@@ -36,7 +36,7 @@ export type IssueRecord = Record<string, unknown>;
 
 export const isValidBeadId = (v: unknown): v is string => typeof v === "string" && BEAD_ID_RE.test(v);
 
-/** Skip non-objects and records without a valid string id; the last duplicate wins (§13.2). */
+/** Skip non-objects and records without a valid string id; the last duplicate wins (docs/protocol/sync.md#beads-record-validation). */
 export function validateIssues(list: unknown[]): Map<string, IssueRecord> {
   const issues = new Map<string, IssueRecord>();
   for (const record of list) {
@@ -186,7 +186,7 @@ function refOf(item: unknown, repo: string, branch: string): BeadRef | null {
   return null;
 }
 
-/** One record → one row; `batch` answers "is this dependency closed in the same batch?" (§13.3). */
+/** One record → one row; `batch` answers "is this dependency closed in the same batch?" (docs/protocol/sync.md#beads-issues). */
 export function toIssueRow(id: string, issue: IssueRecord, repo: string, branch: string, batch: Map<string, IssueRecord>): IssueRow {
   const blockedBy: BeadRef[] = [];
   if (Array.isArray(issue.blocked_by)) {

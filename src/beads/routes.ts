@@ -152,7 +152,7 @@ export function beadRoutes(ctx: RouteContext) {
         checkLength(query.repo, ["query", "repo"], { max: 255 });
         checkLength(query.branch, ["query", "branch"], { max: 255 });
         const limit = queryInt(query.limit, "limit", 10, { min: 0, max: null, exclusiveMin: true });
-        // the handler's own check: a plain string detail (§7.5)
+        // the handler's own check: a plain string detail (docs/protocol/sync.md#beads-upload)
         if (wsRaw.trim() === "") throw unprocessable("workspace_id cannot be empty");
         if (!normalizeUuid(wsRaw.trim())) throw unprocessable("Invalid workspace_id format");
         if (query.repo) checkRepo(query.repo);

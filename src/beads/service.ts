@@ -1,5 +1,5 @@
 // Beads (docs/protocol/sync.md#beads-issues, docs/protocol/sync.md#beads-parsing): reading synced issues (the list, one
-// issue, the ready set), uploads (§7.1, §7.2), and the write path of an issue
+// issue, the ready set), uploads (docs/protocol/sync.md#beads-upload), and the write path of an issue
 // set that uploads and bdh's sync share. The routes check the query's wire
 // rules first; the MCP tools hand in the same parsed values.
 import type { Deps } from "../deps";
@@ -133,7 +133,7 @@ export interface IssueSetWrite {
 
 /**
  * Inside the caller's transaction: take the issue set's lock, upsert the
- * issues, hard-delete `deletedIds` (§13.4; invalid ids are ignored), and
+ * issues, hard-delete `deletedIds` (docs/protocol/sync.md#beads-issues; invalid ids are ignored), and
  * record the notification intents of the status changes.
  */
 export async function writeIssueSet(
@@ -175,7 +175,7 @@ export interface UploadInput {
 }
 
 /**
- * POST /v1/beads/upload and /upload-jsonl: the sync algorithm (§13) for any
+ * POST /v1/beads/upload and /upload-jsonl: the sync algorithm (docs/protocol/sync.md#beads-issues) for any
  * (repo, branch), reporting stale conflicts. The beads_uploaded audit row
  * commits with the upsert (not best effort).
  */

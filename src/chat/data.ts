@@ -253,7 +253,7 @@ export async function messageExistsIn(db: Db, sessionId: string, messageId: stri
 /**
  * Mark read up to a message (docs/protocol/chat.md#chat-mark-read): count others' messages between the
  * old receipt and the message, then stamp the receipt with the DB's now() —
- * the call time, not the message time (§13.9). The receipt row is locked so
+ * the call time, not the message time (docs/protocol/chat.md). The receipt row is locked so
  * two concurrent calls by one agent do not count the same messages twice.
  */
 export async function markReadUpTo(db: Db, sessionId: string, agentId: string, messageId: string): Promise<number> {

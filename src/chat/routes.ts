@@ -1,5 +1,5 @@
 // /v1/chat (docs/protocol/chat.md#chat): persistent sessions between agents of one
-// project. Every route needs an actor agent (§2.3); public readers are refused.
+// project. Every route needs an actor agent (docs/protocol/auth.md); public readers are refused.
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
@@ -29,14 +29,14 @@ const SendBody = t.Object(
 );
 const ReadBody = t.Object({ up_to_message_id: t.String() }, { additionalProperties: false });
 
-/** Path session id: malformed → 422 "Invalid id format" (also where the reference 500s, §8.5). */
+/** Path session id: malformed → 422 "Invalid id format" (also where the reference 500s, docs/protocol/chat.md#chat-mark-read). */
 function sessionIdOf(raw: string): string {
   const id = normalizeUuid(raw);
   if (!id) throw unprocessable("Invalid id format");
   return id;
 }
 
-/** deadline / after query values (§8.7, §12.9): RFC 3339 with a zone, kept at µs precision. */
+/** deadline / after query values (docs/protocol/chat.md#chat-stream, docs/protocol/chat.md): RFC 3339 with a zone, kept at µs precision. */
 function awareQuery(raw: string, name: string): { text: string; ms: number } {
   const parsed = parseAwareTimestamp(raw);
   if (!parsed.ok) {

@@ -57,7 +57,7 @@ async function publishChatSent(
   await Promise.all(participants.map((p) => publishWorkspaceEvent(deps, p.agent_id, "chat.message_sent", slug, fields)));
 }
 
-/** Session identity: SHA-256 hex of the sorted, de-duplicated agent UUIDs joined by "," (§8). */
+/** Session identity: SHA-256 hex of the sorted, de-duplicated agent UUIDs joined by "," (docs/protocol/chat.md#chat). */
 export function participantHash(agentIds: string[]): string {
   return createHash("sha256").update([...new Set(agentIds)].sort().join(",")).digest("hex");
 }
@@ -78,7 +78,7 @@ export async function accessSession(deps: Deps, actor: Actor, sessionId: string,
   return session.my_alias;
 }
 
-/** Trim, drop blanks, validate, de-duplicate (aweb-3bd1 behaviour, §8.1). */
+/** Trim, drop blanks, validate, de-duplicate (aweb-3bd1 behaviour, docs/protocol/chat.md#chat-create-or-send). */
 function cleanAliases(raw: string[]): string[] {
   const out: string[] = [];
   raw.forEach((value, i) => {
@@ -104,7 +104,7 @@ async function resolveAliases(deps: Deps, projectId: string, aliases: string[]):
 
 export async function createOrSend(deps: Deps, actor: Actor, input: { to_aliases: string[]; message: string; leaving?: boolean }) {
   const aliases = cleanAliases(input.to_aliases);
-  // Case-sensitive, like alias lookups (§12.2).
+  // Case-sensitive, like alias lookups (docs/protocol/chat.md).
   if (aliases.includes(actor.alias)) throw badRequest("Self-chat is not supported");
   const targets = await resolveAliases(deps, actor.projectId, aliases);
   const targetIds = targets.map((t) => t.agent_id);

@@ -6,7 +6,7 @@
 // committed send/read, by any instance) and polls every second as a fallback in
 // case a wake-up is lost. The message watermark is a (created_at text, message_id)
 // keyset, never a JS Date, so equal or microsecond-apart timestamps are each
-// delivered exactly once (§12.8). That needs created_at order to equal commit
+// delivered exactly once (docs/protocol/chat.md). That needs created_at order to equal commit
 // order, which every writer guarantees by stamping clock_timestamp() under the
 // session's row lock (data.ts lockSession): insert chat messages only through
 // service.ts, never with a bare INSERT.
@@ -140,7 +140,7 @@ class ChatStream {
 
   /**
    * Without `after`: the last 50 messages, oldest first — aw v0.4.0 waits for
-   * its own message to appear before it accepts replies (§8.7, §13.1). With
+   * its own message to appear before it accepts replies (docs/protocol/chat.md#chat-stream, docs/protocol/chat.md). With
    * `after`: messages created after it, the rest following on the next poll.
    */
   private async replay(): Promise<void> {
@@ -186,7 +186,7 @@ class ChatStream {
     }
   }
 
-  /** Receipts are never replayed: only those that changed since connect (§8.7 step 4). */
+  /** Receipts are never replayed: only those that changed since connect (docs/protocol/chat.md#chat-stream step 4). */
   private async emitReceipts(rows: ReceiptRow[]): Promise<void> {
     for (const r of rows) {
       if (this.receipts.get(r.agent_id) === r.last_read_at) continue;

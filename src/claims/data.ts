@@ -94,7 +94,7 @@ export async function findHolders(db: Db, projectId: string, beadId: string): Pr
   return rows.map((r) => r.workspace_id);
 }
 
-/** The 200 most recent claims of the project, the caller's own included (§8.1 step 4). */
+/** The 200 most recent claims of the project, the caller's own included (docs/protocol/sync.md#bdh-command step 4). */
 export async function listRecentClaims(db: Db, projectId: string, limit = 200): Promise<RecentClaim[]> {
   return db<RecentClaim[]>`
     select bead_id, workspace_id, alias, human_name, claimed_at

@@ -2,10 +2,10 @@
 // docs/protocol/dashboard-api.md#claims). bdh's pre-flight and sync, the REST
 // routes and the MCP tools all claim and release through here.
 //
-// Exclusivity is per (project, bead_id) across repos (§19.6): a claim takes a
+// Exclusivity is per (project, bead_id) across repos (docs/protocol/sync.md#claims): a claim takes a
 // transaction-scoped advisory lock on (project, bead) before it looks for
 // another holder, so of two agents claiming at once exactly one wins.
-// Decision (§20 Q1): a jump-in keeps the reference's single holder — bdh's
+// Decision (docs/decisions.md Q1): a jump-in keeps the reference's single holder — bdh's
 // --:jump-in only overrides the pre-flight on the client.
 //
 // Lock order, for every write: the workspace row (lockWorkspace) first, then

@@ -1,6 +1,6 @@
 // /v1/messages — mail between the agents of one project (docs/protocol/mail.md#mail); the rules are in service.ts.
-// The sender is always the authenticated actor (§2.6); every lookup is scoped
-// to the caller's project, so foreign ids are 404 (§12.15).
+// The sender is always the authenticated actor (docs/protocol/auth.md#actor-binding); every lookup is scoped
+// to the caller's project, so foreign ids are 404 (docs/protocol/projects.md#projects-isolation).
 import { Elysia, t } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";

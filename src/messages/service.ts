@@ -1,6 +1,6 @@
 // Mail between the agents of one project (docs/protocol/mail.md#mail). The sender is always
-// the authenticated actor (§2.6); every lookup is scoped to the caller's
-// project, so foreign ids are 404 (§12.15). Used by the REST routes and the
+// the authenticated actor (docs/protocol/auth.md#actor-binding); every lookup is scoped to the caller's
+// project, so foreign ids are 404 (docs/protocol/projects.md#projects-isolation). Used by the REST routes and the
 // MCP mail tools alike. The caller's sent mail is for the dashboard
 // (docs/protocol/dashboard-api.md#get-v1messagessent).
 import type { Deps } from "../deps";

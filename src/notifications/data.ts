@@ -1,7 +1,7 @@
 // server.notification_outbox: SQL only (docs/protocol/sync.md#beads-notifications). The rules
 // (when intents are written, how a drain delivers them) are in service.ts.
 //
-// Decision (§20 Q3): a subscription with a NULL repo matches every repo; the
+// Decision (docs/decisions.md Q3): a subscription with a NULL repo matches every repo; the
 // reference never matches such rows although the docs say it should.
 import type { Db } from "../db/pool";
 import type { StatusChange } from "../beads/model";

@@ -6,13 +6,13 @@
 // by the caller inside the same transaction as the upsert that produced the
 // changes, so an intent exists exactly when the change committed.
 //
-// Delivery (decision §20 Q4) runs inline, right after the sync transaction
+// Delivery (decision docs/decisions.md Q4) runs inline, right after the sync transaction
 // commits, so the response and audit carry the counts. Claiming is one
 // statement with FOR UPDATE SKIP LOCKED that also flips the rows to
 // 'processing' and bumps attempts, so two requests draining the same project
 // concurrently never deliver a row twice (the reference's skip-locked select
 // ran outside a transaction and protected nothing). Each delivered mail
-// publishes message.delivered on the recipient's events channel (§20 Q5).
+// publishes message.delivered on the recipient's events channel (docs/decisions.md Q5).
 //
 // The sender must be a live agent of the project. When the caller has none
 // (a key not bound to an agent, or a proxy actor that is not an agent), the
@@ -20,7 +20,7 @@
 // delivery instead — the intents stay pending for the next write — so the
 // client is not told a committed sync failed.
 //
-// bead.status_changed (decision §20 Q5: the reference defines the event but
+// bead.status_changed (decision docs/decisions.md Q5: the reference defines the event but
 // never publishes it; we do, on the acting workspace's channel): at most
 // MAX_STATUS_EVENTS per write. A bulk import that flips thousands of statuses
 // would otherwise flood every dashboard stream (and cost ~0.1 ms per publish);

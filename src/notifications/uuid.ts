@@ -1,5 +1,5 @@
 // RFC 4122 name-based UUID (version 5, SHA-1). Notification mail threads use
-// UUIDv5(URL namespace, "bead:{bead_id}") like the reference (§13.5).
+// UUIDv5(URL namespace, "bead:{bead_id}") like the reference (docs/protocol/sync.md#beads-notifications).
 import { createHash } from "node:crypto";
 
 export const NAMESPACE_URL = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";

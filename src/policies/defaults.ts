@@ -1,4 +1,4 @@
-// Default policy bundle, built from the markdown files under /defaults (contract §15).
+// Default policy bundle, built from the markdown files under /defaults (docs/protocol/policies.md#policies).
 // The files are embedded as text imports so a `bun build --compile` binary needs no files on disk.
 import inv01 from "../../defaults/invariants/01-tracking-bdh-only.md" with { type: "text" };
 import inv02 from "../../defaults/invariants/02-communication-mail-first.md" with { type: "text" };

@@ -18,7 +18,7 @@ import type { Identity } from "../auth/identity";
 const mayWrite = (id: Identity) => !id.publicReader && !id.agentDeleted && !id.projectDeleted;
 import { policyView } from "./view";
 
-// Extra body and query keys are ignored (§0); Elysia forbids them at the root unless told.
+// Extra body and query keys are ignored (docs/protocol/conventions.md); Elysia forbids them at the root unless told.
 const LOOSE = { additionalProperties: true };
 
 const Invariant = t.Object({
@@ -53,7 +53,7 @@ export function policyRoutes(ctx: RouteContext) {
         const { projectId } = identity;
         const policy = mayWrite(identity) ? await loadOrBootstrapActive(sql, projectId) : await loadActiveReadOnly(sql, projectId);
         const etag = policyEtag(policy);
-        // Exact string comparison, before the role is validated (§15, §19.13).
+        // Exact string comparison, before the role is validated (docs/protocol/policies.md#policies, docs/protocol/policies.md).
         if (request.headers.get("if-none-match") === etag) {
           return new Response(null, { status: 304, headers: { etag } });
         }

@@ -107,7 +107,7 @@ export async function createPolicy(sql: Sql, input: CreatePolicyInput): Promise<
   });
 }
 
-/** Activate a policy of this project: 404 unknown, 400 another project's (§15). */
+/** Activate a policy of this project: 404 unknown, 400 another project's (docs/protocol/policies.md#policies). */
 export async function activatePolicy(sql: Sql, projectId: string, policyId: string | null): Promise<void> {
   await sql.begin(async (tx) => {
     const owner = policyId === null ? null : await findPolicyOwner(tx, policyId);
@@ -150,7 +150,7 @@ export async function resetPolicy(sql: Sql, projectId: string): Promise<PolicyRo
   });
 }
 
-/** Quoted first 16 hex chars of SHA-256 over "{policy_id}:{updated_at iso}" (§15). */
+/** Quoted first 16 hex chars of SHA-256 over "{policy_id}:{updated_at iso}" (docs/protocol/policies.md#policies). */
 export function policyEtag(policy: PolicyRow): string {
   const digest = createHash("sha256").update(`${policy.policy_id}:${policy.updated_at}`).digest("hex");
   return `"${digest.slice(0, 16)}"`;

@@ -28,7 +28,7 @@ export interface ViewOptions {
   onlySelected: boolean;
 }
 
-/** The /active body. Throws the §15 400s for an unknown role or only_selected without a role. */
+/** The /active body. Throws the docs/protocol/policies.md#policies 400s for an unknown role or only_selected without a role. */
 export function policyView(policy: PolicyRow, opts: ViewOptions = { role: null, onlySelected: false }) {
   const roles = rolesOf(policy);
   const role = opts.role || null;

@@ -32,7 +32,7 @@ const slugOf = (db: Db, projectId: string) =>
 
 /**
  * Take the key if it is free or its holder's time ran out; null when someone
- * (the caller included, §12.5) holds it. ON CONFLICT locks the existing row and
+ * (the caller included, docs/protocol/reservations.md) holds it. ON CONFLICT locks the existing row and
  * re-checks expires_at against its latest version, so of N concurrent callers
  * exactly one gets a row back.
  */

@@ -20,7 +20,7 @@ import {
 export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 3600;
 
-/** ttl_seconds: default 60, ≤0 is a 422, anything else clamped to [60, 3600] (§12.11). */
+/** ttl_seconds: default 60, ≤0 is a 422, anything else clamped to [60, 3600] (docs/protocol/reservations.md). */
 export function reservationTtl(raw: unknown): number {
   if (raw === undefined) return MIN_TTL_SECONDS;
   const ttl = bodyInt(raw, ["body", "ttl_seconds"], 1);
@@ -104,7 +104,7 @@ export async function release(deps: Deps, actor: Actor, resourceKey: string) {
     // Not ours and still active: someone else's.
     throw conflict("Reservation held by another agent");
   }
-  // Missing or expired: idempotent success (§9.4).
+  // Missing or expired: idempotent success (docs/protocol/reservations.md#reservations-ttl).
   return { status: "released", resource_key: resourceKey };
 }
 

@@ -1,5 +1,5 @@
 // GET /v1/status (bdh `:status`, docs/protocol/status.md#status-snapshot) and
-// GET /v1/status/stream (the dashboard's SSE feed, §16.4).
+// GET /v1/status/stream (the dashboard's SSE feed, docs/protocol/status.md#status-stream).
 // Query length and range rules fail first as FastAPI-shaped 422 lists (the
 // reference checks them before authenticating); the handler's own checks
 // answer plain-string details, in the reference's order.
@@ -37,7 +37,7 @@ export function statusRoutes(ctx: RouteContext) {
         return statusSnapshot(deps, identity, filter);
       },
       {
-        // bdh also sends `repo`, which the reference ignores (§16.3).
+        // bdh also sends `repo`, which the reference ignores (docs/protocol/status.md#status-snapshot).
         query: t.Object({ workspace_id: t.Optional(t.String()), repo_id: t.Optional(t.String()) }),
         detail: describe("Presence, claims, conflicts and pending escalations of a workspace set", "status", { 200: StatusSnapshot }, [401, 403, 404]),
       },

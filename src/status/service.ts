@@ -33,7 +33,7 @@ export const STATUS_WORKSPACE_LIMIT = 200;
 export interface SnapshotInput {
   projectId: string;
   projectSlug: string;
-  /** Proxy public reader: no human names, member emails or escalation count (§1). */
+  /** Proxy public reader: no human names, member emails or escalation count (docs/protocol/auth.md#authentication-and-identity). */
   publicReader: boolean;
   filter: StatusFilter;
   /** From loadStatusScope: the workspace set and the pending escalation count. */
@@ -147,7 +147,7 @@ export interface StatusStreamRequest {
 /** The SSE response of GET /v1/status/stream for the caller's project. */
 export async function openStatusStream(deps: Deps, identity: Identity, q: StatusStreamRequest): Promise<Response> {
   const { projectId } = identity;
-  // Precedence workspace_id > repo > human_name > all; the set is fixed now (§19.19).
+  // Precedence workspace_id > repo > human_name > all; the set is fixed now (docs/protocol/status.md).
   let workspaceIds: string[];
   if (q.workspaceId) {
     if (!(await isLiveWorkspaceIn(deps.sql, projectId, q.workspaceId))) throw notFound("Workspace not found");
@@ -166,7 +166,7 @@ export async function openStatusStream(deps: Deps, identity: Identity, q: Status
     throw notFound("No workspaces found for the provided filter");
   }
   let categories = parseCategories(q.eventTypes);
-  // Public readers get bead events only: the others carry private data (§1).
+  // Public readers get bead events only: the others carry private data (docs/protocol/auth.md#authentication-and-identity).
   if (identity.publicReader) categories = new Set(["bead"]);
   return statusStreamResponse(deps, {
     workspaceIds,

@@ -12,9 +12,9 @@ import { channels } from "../redis/keys";
 export const EVENT_CATEGORIES = ["reservation", "message", "escalation", "bead", "chat"] as const;
 
 interface Timings {
-  /** Silence after which a `: keepalive` comment is sent (§16.4: 30 s). */
+  /** Silence after which a `: keepalive` comment is sent (docs/protocol/status.md#status-stream: 30 s). */
   keepaliveMs: number;
-  /** A stream with no workspaces closes after this long (§16.4: 5 min). */
+  /** A stream with no workspaces closes after this long (docs/protocol/status.md#status-stream: 5 min). */
   emptyStreamMs: number;
   /** How long the first keepalive waits for Redis to confirm the subscription. */
   readyWaitMs: number;
@@ -56,7 +56,7 @@ function frameOf(raw: string): Frame | null {
       frame = { category, bytes: encoder.encode(`data: ${text}\n\n`) };
     }
   } catch {
-    frame = null; // not JSON: dropped (§16.4)
+    frame = null; // not JSON: dropped (docs/protocol/status.md#status-stream)
   }
   memoRaw = raw;
   memoFrame = frame;
