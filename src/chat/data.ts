@@ -274,3 +274,10 @@ export async function markReadUpTo(db: Db, sessionId: string, agentId: string, m
       set last_read_message_id = excluded.last_read_message_id, last_read_at = excluded.last_read_at`;
   return rows[0].n;
 }
+
+/** The project's live agents with these aliases (case-sensitive), in no particular order. */
+export async function findLiveAgentsByAlias(db: Db, projectId: string, aliases: string[]): Promise<Participant[]> {
+  return db<Participant[]>`
+    select agent_id, alias from aweb.agents
+    where project_id = ${projectId} and alias = any(${aliases}::text[]) and deleted_at is null`;
+}

@@ -14,6 +14,7 @@ import {
   ensureLockedSession,
   findSession,
   insertChatMessage,
+  findLiveAgentsByAlias,
   listParticipants,
   listHistory,
   listMessagesAfter,
@@ -92,9 +93,7 @@ function cleanAliases(raw: string[]): string[] {
 }
 
 async function resolveAliases(deps: Deps, projectId: string, aliases: string[]): Promise<Participant[]> {
-  const rows = await deps.sql<Participant[]>`
-    select agent_id, alias from aweb.agents
-    where project_id = ${projectId} and alias = any(${aliases}::text[]) and deleted_at is null`;
+  const rows = await findLiveAgentsByAlias(deps.sql, projectId, aliases);
   return aliases.map((alias) => {
     const found = rows.find((r) => r.alias === alias);
     if (!found) throw notFound("Agent not found");

@@ -9,7 +9,8 @@ import { mintApiKey } from "../auth/api-keys";
 import { findAgentByAlias, insertAgentIfAbsent, liveAgentAliases, type AgentRow } from "../agents/data";
 import { nextPrefix } from "../agents/alias-prefix";
 import { ensureAwebProject, ensureServerProject, findProjectBySlug } from "../projects/data";
-import { ensureRepo, findReposByOrigin } from "../repos/data";
+import { ensureRepo, findRepoOriginById, findReposByOrigin } from "../repos/data";
+import { transactionNow } from "./data";
 import { findWorkspace, insertWorkspace, refreshWorkspace } from "../workspaces/data";
 import type { Db } from "../db/pool";
 
@@ -107,7 +108,7 @@ async function allocateAgent(tx: Db, projectId: string, input: InitInput): Promi
 export async function runInit(deps: Deps, input: InitInput): Promise<InitResult> {
   const slug = await resolveSlug(deps, input);
   return deps.sql.begin(async (tx) => {
-    const [{ now }] = await tx<{ now: string }[]>`select now() as now`;
+    const now = await transactionNow(tx);
     const existed = (await findProjectBySlug(tx, slug)) !== null;
     const project = await ensureAwebProject(tx, slug, input.projectName || slug);
     // Invite-only deployments (BEADHUB_INVITE_ONLY): joining a project that
@@ -165,8 +166,7 @@ export async function runInit(deps: Deps, input: InitInput): Promise<InitResult>
       workspaceCreated = true;
     } else if (existing.repo_id !== repo.id) {
       const before = existing.repo_id
-        ? (await tx<{ canonical_origin: string }[]>`
-            select canonical_origin from server.repos where id = ${existing.repo_id}`)[0]?.canonical_origin
+        ? await findRepoOriginById(tx, existing.repo_id)
         : null;
       throw conflict(
         `workspace_repo_mismatch: workspace '${agent.alias}' is registered for ${before ?? "no repo"}, ` +

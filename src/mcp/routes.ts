@@ -106,11 +106,16 @@ export function mcpRoutes(ctx: RouteContext) {
       );
     }
     const version = header ?? DEFAULT_VERSION;
+    let signal: AbortSignal | undefined;
     const session: Session = {
       deps,
       auth,
       catalog,
-      signal: AbortSignal.any([request.signal, ctx.shutdownSignal]),
+      // Built on first use: only a waiting tool (chat_send) needs it, and
+      // AbortSignal.any costs ~5 µs and a listener on the shutdown signal per call.
+      get signal() {
+        return (signal ??= AbortSignal.any([request.signal, ctx.shutdownSignal]));
+      },
       allowLongWait: () => server?.timeout?.(request, 0),
       inBatch: false,
     };

@@ -203,7 +203,14 @@ async function callTool(s: Session, id: RpcId, params: Record<string, unknown>):
     const first = errors.map((e) => `${e.path}: ${e.message}`).join("; ");
     return rpcError(id, INVALID_PARAMS, `Invalid arguments for ${name}: ${first}`, { errors });
   }
-  const c: ToolContext = { deps: s.deps, auth: s.auth, signal: s.signal, allowLongWait: s.allowLongWait };
+  const c: ToolContext = {
+    deps: s.deps,
+    auth: s.auth,
+    get signal() {
+      return s.signal;
+    },
+    allowLongWait: s.allowLongWait,
+  };
   let structured: Record<string, unknown>;
   try {
     structured = (await tool.run(c, args)) as Record<string, unknown>;

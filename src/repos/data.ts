@@ -109,3 +109,9 @@ export async function findLiveRepoOrigin(db: Db, projectId: string, repoId: stri
     where id = ${repoId} and project_id = ${projectId} and deleted_at is null`;
   return rows[0]?.canonical_origin ?? null;
 }
+
+/** A repo's canonical origin by id, deleted or not (init names the repo a workspace was registered for). */
+export async function findRepoOriginById(db: Db, repoId: string): Promise<string | null> {
+  const [row] = await db<{ canonical_origin: string }[]>`select canonical_origin from server.repos where id = ${repoId}`;
+  return row?.canonical_origin ?? null;
+}
