@@ -126,3 +126,8 @@ export async function registerAgent(deps: Deps, auth: RequestAuth, body: Registe
     workspace: { workspace_id: workspace.workspace_id },
   };
 }
+
+// The statements other features run inside their own transaction (init's
+// one-transaction join, notification mail): tx first, like writeAudit. Other
+// features reach this feature's tables through here, never its data.ts.
+export { findAgentByAlias, insertAgentIfAbsent, liveAgentAliases, type AgentRow } from "./data";

@@ -6,12 +6,12 @@ import type { Deps } from "../deps";
 import type { Identity } from "../auth/identity";
 import { conflict, forbidden, unprocessable } from "../http/errors";
 import { mintApiKey } from "../auth/api-keys";
-import { findAgentByAlias, insertAgentIfAbsent, liveAgentAliases, type AgentRow } from "../agents/data";
+import { findAgentByAlias, insertAgentIfAbsent, liveAgentAliases, type AgentRow } from "../agents/service";
 import { nextPrefix } from "../agents/alias-prefix";
-import { ensureAwebProject, ensureServerProject, findProjectBySlug } from "../projects/data";
-import { ensureRepo, findRepoOriginById, findReposByOrigin } from "../repos/data";
+import { ensureAwebProject, ensureServerProject, findProjectBySlug } from "../projects/service";
+import { ensureRepo, findRepoOriginById, findReposByOrigin } from "../repos/service";
 import { transactionNow } from "./data";
-import { findWorkspace, insertWorkspace, refreshWorkspace } from "../workspaces/data";
+import { findWorkspace, insertWorkspace, refreshWorkspace } from "../workspaces/service";
 import type { Db } from "../db/pool";
 
 export interface InitInput {

@@ -140,3 +140,8 @@ export async function sentMail(deps: Deps, actor: Actor, limit: number, rawCurso
   const p = page(rows, limit, (last) => ({ created_at: last.created_at, message_id: last.message_id }));
   return { messages: p.items, has_more: p.has_more, next_cursor: p.next_cursor };
 }
+
+// The statements other features run inside their own transaction (init's
+// one-transaction join, notification mail): tx first, like writeAudit. Other
+// features reach this feature's tables through here, never its data.ts.
+export { insertMessage } from "./data";

@@ -30,7 +30,7 @@ import type { Db } from "../db/pool";
 import type { RequestAuth } from "../auth/identity";
 import { AppError } from "../http/errors";
 import { publishWorkspaceEvent } from "../events/publish";
-import { insertMessage } from "../messages/data";
+import { insertMessage } from "../messages/service";
 import type { StatusChange } from "../beads/model";
 import {
   claimOutboxRows,

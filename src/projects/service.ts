@@ -63,3 +63,8 @@ export async function ensureMirrorOf(tx: Db, projectId: string): Promise<string>
   await ensureServerProject(tx, project);
   return project.slug;
 }
+
+// The statements other features run inside their own transaction (init's
+// one-transaction join, notification mail): tx first, like writeAudit. Other
+// features reach this feature's tables through here, never its data.ts.
+export { ensureAwebProject, ensureServerProject, findProjectBySlug } from "./data";

@@ -115,3 +115,8 @@ export async function liveRepoOrigin(deps: Deps, projectId: string, repoId: stri
 export async function ensureRepoWithin(tx: Db, projectId: string, originUrl: string, canonicalOrigin: string): Promise<RepoRow & { created: boolean }> {
   return ensureRepo(tx, projectId, originUrl, canonicalOrigin);
 }
+
+// The statements other features run inside their own transaction (init's
+// one-transaction join, notification mail): tx first, like writeAudit. Other
+// features reach this feature's tables through here, never its data.ts.
+export { ensureRepo, findRepoOriginById, findReposByOrigin } from "./data";

@@ -277,3 +277,8 @@ export async function restoreOwnWorkspace(deps: Deps, identity: Identity, id: st
   if (restoredAt === null) throw conflict(`Workspace ${shownId} is already active (not deleted)`);
   return { workspace_id: id, alias: ws.alias, restored_at: restoredAt };
 }
+
+// The statements other features run inside their own transaction (init's
+// one-transaction join, notification mail): tx first, like writeAudit. Other
+// features reach this feature's tables through here, never its data.ts.
+export { findWorkspace, insertWorkspace, refreshWorkspace } from "./data";
