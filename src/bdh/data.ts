@@ -41,10 +41,3 @@ export async function touchWorkspace(db: Db, projectId: string, workspaceId: str
            exists (select 1 from touched) as touched
     from target t`;
 }
-
-/** Whether the workspace exists in the project at all, and since when it is deleted. */
-export async function findWorkspaceDeletion(db: Db, projectId: string, workspaceId: string): Promise<{ deleted_at: string | null } | null> {
-  const rows = await db<{ deleted_at: string | null }[]>`
-    select deleted_at from server.workspaces where workspace_id = ${workspaceId} and project_id = ${projectId}`;
-  return rows[0] ?? null;
-}

@@ -32,7 +32,8 @@ import { countIssueSet, issuesFromJsonl, writeIssueSet } from "../beads/service"
 import { claimBead, claimConflictReason, claimRefusal, recentClaims, releaseClaims } from "../claims/service";
 import { afterBeadsCommit } from "../notifications/service";
 import { claimActionOf, parseCommandLine } from "./command-line";
-import { findWorkspaceDeletion, touchWorkspace } from "./data";
+import { touchWorkspace } from "./data";
+import { findWorkspace } from "../workspaces/service";
 import type { CommandAnswer, CommandInput, SyncAnswer, SyncInput, TouchedWorkspace } from "./model";
 
 export async function runCommand(deps: Deps, auth: RequestAuth, input: CommandInput): Promise<CommandAnswer> {
@@ -191,7 +192,8 @@ async function touchLiveWorkspace(
 ): Promise<TouchedWorkspace> {
   const [ws] = await touchWorkspace(deps.sql, projectId, workspaceId, humanName, role);
   if (!ws) {
-    if (!(await findWorkspaceDeletion(deps.sql, projectId, workspaceId))) throw notFound("Workspace not found");
+    const found = await findWorkspace(deps.sql, workspaceId);
+    if (!found || found.project_id !== projectId) throw notFound("Workspace not found");
     throw gone("Workspace was deleted");
   }
   // Presence was refreshed by the touch that made this one unnecessary, and

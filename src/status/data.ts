@@ -5,13 +5,6 @@
 import type { Db } from "../db/pool";
 import type { StatusFilter } from "./model";
 
-export async function isLiveWorkspaceIn(db: Db, projectId: string, workspaceId: string): Promise<boolean> {
-  const rows = await db`
-    select 1 from server.workspaces
-    where workspace_id = ${workspaceId} and project_id = ${projectId} and deleted_at is null`;
-  return rows.length > 0;
-}
-
 type Ids = { workspace_id: string }[];
 const ids = (rows: Ids) => rows.map((r) => r.workspace_id);
 

@@ -8,6 +8,7 @@
 // GET /v1/status/stream: the events of a workspace set fixed when the stream
 // opens (stream.ts holds the SSE body). The handler's own checks answer
 // plain-string details, in the reference's order.
+import { findWorkspace } from "../workspaces/service";
 import type { Deps } from "../deps";
 import type { Identity } from "../auth/identity";
 import { AppError, notFound, unprocessable } from "../http/errors";
@@ -17,7 +18,6 @@ import { pyRepr } from "../http/wire";
 import { readPresence } from "../presence/presence";
 import {
   humanWorkspaceIds,
-  isLiveWorkspaceIn,
   listStatusClaims,
   loadStatusScope,
   originWorkspaceIds,
@@ -150,7 +150,8 @@ export async function openStatusStream(deps: Deps, identity: Identity, q: Status
   // Precedence workspace_id > repo > human_name > all; the set is fixed now (docs/protocol/status.md).
   let workspaceIds: string[];
   if (q.workspaceId) {
-    if (!(await isLiveWorkspaceIn(deps.sql, projectId, q.workspaceId))) throw notFound("Workspace not found");
+    const ws = await findWorkspace(deps.sql, q.workspaceId);
+    if (!ws || ws.project_id !== projectId || ws.deleted_at !== null) throw notFound("Workspace not found");
     workspaceIds = [q.workspaceId];
   } else if (q.repo) {
     if (!isCanonicalOrigin(q.repo)) throw unprocessable(`Invalid repo format: ${q.repo.slice(0, 50)}`);
