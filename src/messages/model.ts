@@ -4,8 +4,8 @@ import { Page, Timestamp, Uuid } from "../http/model";
 
 export const SentQuery = t.Object({ limit: t.Optional(t.String()), cursor: t.Optional(t.String()) });
 
-/** The inbox item, plus the recipient. */
-export const SentMessage = t.Object({
+/** An inbox item's fields, in wire order (docs/protocol/mail.md#mail-inbox). */
+const inboxFields = {
   message_id: Uuid,
   from_agent_id: Uuid,
   from_alias: t.String(),
@@ -15,9 +15,10 @@ export const SentMessage = t.Object({
   thread_id: t.Nullable(Uuid),
   read_at: t.Nullable(Timestamp),
   created_at: Timestamp,
-  to_agent_id: Uuid,
-  to_alias: t.String(),
-});
+};
+
+/** The inbox item, plus the recipient. */
+export const SentMessage = t.Object({ ...inboxFields, to_agent_id: Uuid, to_alias: t.String() });
 export type SentMessage = typeof SentMessage.static;
 
 export const SentPage = Page("messages", SentMessage);
@@ -31,17 +32,7 @@ export interface SentFilter {
 }
 
 /** An inbox item (docs/protocol/mail.md#mail). */
-export const InboxMessage = t.Object({
-  message_id: Uuid,
-  from_agent_id: Uuid,
-  from_alias: t.String(),
-  subject: t.String(),
-  body: t.String(),
-  priority: t.String(),
-  thread_id: t.Nullable(Uuid),
-  read_at: t.Nullable(Timestamp),
-  created_at: Timestamp,
-});
+export const InboxMessage = t.Object(inboxFields);
 
 export const Inbox = t.Object({ messages: t.Array(InboxMessage) });
 export const MailSent = t.Object({ message_id: Uuid, status: t.String(), delivered_at: Timestamp });
