@@ -85,6 +85,28 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds a process has used so far, to the nanosecond: the sum of its
+ * threads' scheduler run time (/proc/<pid>/task/<tid>/schedstat), where
+ * /proc/<pid>/stat counts in 10 ms ticks. For short measuring blocks.
+ */
+export function cpuSecondsPrecise(pid: number): number {
+  const fs = require("node:fs") as typeof import("node:fs");
+  let ns = 0;
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        /* the thread ended meanwhile: its time is gone from both readings' view */
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  return ns / 1e9;
+}
+
 export function rssMb(pid: number): number {
   try {
     const status = require("node:fs").readFileSync(`/proc/${pid}/status`, "utf8") as string;

@@ -32,9 +32,11 @@ export function jsonDepthExceeds(text: string, max: number = MAX_JSON_DEPTH): bo
  * shorter than 2 × (MAX_JSON_DEPTH + 1) bytes (most requests) are not cloned.
  */
 export async function rejectDeepJson(request: Request): Promise<Response | undefined> {
-  if (request.body === null || !(request.headers.get("content-type") ?? "").toLowerCase().includes("json")) return;
+  // Headers first: reading request.body builds a stream (about a microsecond
+  // per request, and the route's own read then goes through it).
+  if (!(request.headers.get("content-type") ?? "").toLowerCase().includes("json")) return;
   const length = Number(request.headers.get("content-length") ?? NaN);
-  if (length < 2 * (MAX_JSON_DEPTH + 1)) return;
+  if (length < 2 * (MAX_JSON_DEPTH + 1) || request.body === null) return;
   if (!jsonDepthExceeds(await request.clone().text())) return;
   return json(422, { detail: [{ type: "json_invalid", loc: ["body"], msg: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, input: null }] });
 }

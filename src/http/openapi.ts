@@ -90,7 +90,12 @@ export function checkResponses(app: AnyElysia): void {
     // `status(409, body)` from a handler arrives here still wrapped.
     const custom = answer instanceof ElysiaCustomStatusResponse ? (answer as ElysiaCustomStatusResponse<number, unknown>) : null;
     const status = custom ? Number(custom.code) : typeof set.status === "number" ? set.status : 200;
-    const response: unknown = custom ? custom.response : answer;
+    // A route that serializes its own JSON (MCP) is checked on what it sends.
+    const response: unknown = custom
+      ? custom.response
+      : typeof answer === "string" && set.headers["content-type"] === "application/json"
+        ? JSON.parse(answer)
+        : answer;
     const check = byStatus.get(status);
     if (check === undefined) throw new Error(`undeclared status ${status} for ${request.method} ${route}`);
     if (check === null) return;

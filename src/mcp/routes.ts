@@ -36,17 +36,15 @@ const RpcBody = t.Object({ jsonrpc: t.Literal("2.0"), id: t.Union([t.String(), t
  * listed in BEADHUB_MCP_ALLOWED_ORIGINS (DNS-rebinding defence the MCP spec
  * asks for). Requests without Origin (every non-browser client) pass.
  */
-function originAllowed(request: Request, allowed: readonly string[]): boolean {
-  const origin = request.headers.get("origin");
+function originAllowed(request: Request, origin: string | null, allowed: readonly string[]): boolean {
   if (origin === null) return true;
   if (allowed.includes(origin)) return true;
   const host = request.headers.get("host") ?? new URL(request.url).host;
   return origin === `http://${host}` || origin === `https://${host}`;
 }
 
-function corsHeaders(request: Request): Record<string, string> {
-  const origin = request.headers.get("origin");
-  if (origin === null) return {};
+function corsHeaders(origin: string | null): Record<string, string> {
+  if (origin === null) return NO_HEADERS;
   return {
     "access-control-allow-origin": origin,
     "access-control-expose-headers": "Mcp-Session-Id, WWW-Authenticate",
@@ -54,12 +52,25 @@ function corsHeaders(request: Request): Record<string, string> {
   };
 }
 
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 const rpcJson = (status: number, body: unknown, headers: Record<string, string> = {}) => json(status, body, headers);
-const rpcText = (status: number, text: string, headers: Record<string, string>) =>
-  new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
+type Set = { headers: Record<string, string | number> };
+/**
+ * A 200 answer as text through Elysia's `set`: returning a Response would make
+ * Elysia copy it into a second one to add the headers already in `set`
+ * (x-request-id), which was most of what a tool call cost beyond its REST twin.
+ */
+function rpcOk(set: Set, text: string, headers: Record<string, string>): string {
+  set.headers["content-type"] = "application/json";
+  for (const k in headers) set.headers[k] = headers[k];
+  return text;
+}
 
 function isJsonContentType(request: Request): boolean {
-  const ct = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const raw = request.headers.get("content-type") ?? "";
+  if (raw === "application/json") return true;
+  const ct = raw.split(";")[0].trim().toLowerCase();
   return ct === "application/json" || (ct.startsWith("application/") && ct.endsWith("+json"));
 }
 
@@ -69,11 +80,12 @@ export function mcpRoutes(ctx: RouteContext) {
   const allowedOrigins = deps.config.mcpAllowedOrigins;
 
   type Server = { timeout?(request: Request, seconds: number): void } | null;
-  const post = async ({ request, server }: { request: Request; server: Server }): Promise<Response> => {
-    if (!originAllowed(request, allowedOrigins)) {
+  const post = async ({ request, server, set }: { request: Request; server: Server; set: Set }): Promise<Response | string> => {
+    const origin = request.headers.get("origin");
+    if (!originAllowed(request, origin, allowedOrigins)) {
       return rpcJson(403, rpcError(null, INVALID_REQUEST, "Origin not allowed"));
     }
-    const cors = corsHeaders(request);
+    const cors = corsHeaders(origin);
     // Credentials first, before anything in the body is read (docs/protocol/mcp.md#order-of-checks-on-post).
     const auth = new RequestAuth(deps, request.headers);
     try {
@@ -90,7 +102,7 @@ export function mcpRoutes(ctx: RouteContext) {
     }
     let payload: unknown;
     try {
-      payload = JSON.parse(await request.text());
+      payload = await request.json();
     } catch {
       return rpcJson(400, rpcError(null, PARSE_ERROR, "Parse error"), cors);
     }
@@ -128,28 +140,29 @@ export function mcpRoutes(ctx: RouteContext) {
       const batch = { ...session, inBatch: true };
       const answers = (await Promise.all(payload.map((m) => handleMessage(batch, m)))).filter((r): r is RpcResponse => r !== null);
       if (answers.length === 0) return new Response(null, { status: 202, headers: cors });
-      return rpcText(200, `[${answers.map(serialize).join(",")}]`, cors);
+      return rpcOk(set, `[${answers.map(serialize).join(",")}]`, cors);
     }
     const answer = await handleMessage(session, payload);
     if (answer === null) return new Response(null, { status: 202, headers: cors });
     // A message that is not JSON-RPC at all is refused at the HTTP level too.
-    const status = "error" in answer && answer.error.code === INVALID_REQUEST ? 400 : 200;
-    return rpcText(status, serialize(answer), cors);
+    if ("error" in answer && answer.error.code === INVALID_REQUEST) return rpcJson(400, answer, cors);
+    return rpcOk(set, serialize(answer), cors);
   };
 
   // No server-initiated stream and no sessions: GET and DELETE are not offered.
   const notOffered = ({ request }: { request: Request }) =>
     rpcJson(405, rpcError(null, INVALID_REQUEST, "Method not allowed: POST JSON-RPC messages to /mcp"), {
-      ...corsHeaders(request),
+      ...corsHeaders(request.headers.get("origin")),
       allow: "POST, OPTIONS",
     });
 
   const preflight = ({ request }: { request: Request }) => {
-    if (!originAllowed(request, allowedOrigins)) return rpcJson(403, rpcError(null, INVALID_REQUEST, "Origin not allowed"));
+    const origin = request.headers.get("origin");
+    if (!originAllowed(request, origin, allowedOrigins)) return rpcJson(403, rpcError(null, INVALID_REQUEST, "Origin not allowed"));
     return new Response(null, {
       status: 204,
       headers: {
-        ...corsHeaders(request),
+        ...corsHeaders(origin),
         "access-control-allow-methods": ALLOWED_METHODS,
         "access-control-allow-headers": ALLOWED_HEADERS,
         "access-control-max-age": "600",
@@ -159,7 +172,7 @@ export function mcpRoutes(ctx: RouteContext) {
 
   // The OpenAPI document lists POST /mcp only: the trailing-slash twin, the 405s
   // and the preflight are transport details (docs/protocol/mcp.md#transport).
-  const doc = describe("Model Context Protocol (Streamable HTTP, JSON answers)", TAG, { 200: RpcBody, 202: null }, [400, 401, 403, 415]);
+  const doc = describe("Model Context Protocol (Streamable HTTP, JSON answers)", TAG, { 200: t.Union([RpcBody, t.Array(RpcBody)]), 202: null }, [400, 401, 403, 415]);
   const hidden = { hide: true };
   const app = new Elysia();
   for (const path of ["/mcp", "/mcp/"]) {
