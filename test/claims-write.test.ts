@@ -185,6 +185,45 @@ describe("claims through bdh sync", () => {
   });
 });
 
+describe("deletions take claims with them and say so", () => {
+  test("DELETE /v1/workspaces/{id}: bead.unclaimed per claim with reason workspace_deleted; nothing on a second DELETE", async () => {
+    const c = await initRepoAgent(t, "cw", "cw-c", { repo_origin: "git@github.com:acme/cw-del.git" });
+    expect((await claim(c, { bead_id: "bd-2" })).status).toBe(200);
+    expect((await claim(c, { bead_id: "zz-1" })).status).toBe(200);
+    let res: any;
+    const events = await eventsDuring(t, c.workspace_id, async () => {
+      res = await t.request("DELETE", `/v1/workspaces/${c.workspace_id}`, { token: a.api_key });
+    });
+    expect(res.status).toBe(200);
+    expect(events.filter((e: any) => e.type === "bead.unclaimed").sort((x: any, y: any) => x.bead_id.localeCompare(y.bead_id))).toEqual([
+      expect.objectContaining({ workspace_id: c.workspace_id, bead_id: "bd-2", alias: "cw-c", title: "Issue 2", reason: "workspace_deleted" }),
+      expect.objectContaining({ workspace_id: c.workspace_id, bead_id: "zz-1", alias: "cw-c", title: null, reason: "workspace_deleted" }),
+    ]);
+    expect(await t.sql`select 1 from server.bead_claims where workspace_id = ${c.workspace_id}`).toHaveLength(0);
+    let again: any;
+    const none = await eventsDuring(t, c.workspace_id, async () => {
+      again = await t.request("DELETE", `/v1/workspaces/${c.workspace_id}`, { token: a.api_key });
+    });
+    expect(again.status).toBe(404);
+    expect(none).toEqual([]);
+  });
+
+  test("DELETE /v1/repos/{id}: its workspaces' claims go with bead.unclaimed, reason repo_deleted; counts in the answer", async () => {
+    const d = await initRepoAgent(t, "cw", "cw-d", { repo_origin: "git@github.com:acme/cw-repo.git" });
+    expect((await claim(d, { bead_id: "bd-2" })).status).toBe(200);
+    let res: any;
+    const events = await eventsDuring(t, d.workspace_id, async () => {
+      res = await t.request("DELETE", `/v1/repos/${d.repo_id}`, { token: a.api_key });
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: d.repo_id, workspaces_deleted: 1, claims_deleted: 1 });
+    expect(events.filter((e: any) => e.type === "bead.unclaimed")).toEqual([
+      expect.objectContaining({ workspace_id: d.workspace_id, bead_id: "bd-2", alias: "cw-d", title: "Issue 2", reason: "repo_deleted" }),
+    ]);
+    expect(await t.sql`select 1 from server.bead_claims where workspace_id = ${d.workspace_id}`).toHaveLength(0);
+  });
+});
+
 describe("the claims service without a route (MCP calls it directly)", () => {
   test("checks the bead id itself; workspace_id may be left out", async () => {
     const { claimIssue, releaseIssue } = await import("../src/claims/service");

@@ -127,6 +127,17 @@ describe.skipIf(!HAVE_BROWSER)("dashboard in Chromium", () => {
     expect((await api("POST", "/v1/reservations/release", alice.api_key, { resource_key: "docs/after-reconnect.md" })).status).toBe(200);
   }, 45_000);
 
+  test("deleting a workspace ends its claims, and the feed says so", async () => {
+    const dave = await initRepoAgent(t, "demo", "dave-tmp", { role: "developer" });
+    expect((await api("POST", "/v1/claims", dave.api_key, { bead_id: "app-3" })).status).toBe(200);
+    await page.goto(`${base}/`);
+    await page.locator(".stream.live").waitFor(WAIT);
+    expect((await api("DELETE", `/v1/workspaces/${dave.workspace_id}`, human.api_key)).status).toBe(200);
+    await page.locator("[data-test=feed]").getByText("dave-tmp's claim on app-3 ended: workspace deleted").waitFor(WAIT);
+    // Back as it was: the workspaces test below counts the deleted ones.
+    expect((await api("POST", `/v1/workspaces/${dave.workspace_id}/restore`, dave.api_key)).status).toBe(200);
+  }, 30_000);
+
   test("answer an escalation: it appears live, the answer is recorded with who gave it", async () => {
     const created = await api("POST", "/v1/escalations", alice.api_key, {
       workspace_id: alice.workspace_id,

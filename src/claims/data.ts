@@ -147,6 +147,14 @@ export async function deleteClaims(db: Db, projectId: string, workspaceId: strin
     returning bead_id, workspace_id, alias`;
 }
 
+/** Every claim of these workspaces (a workspace or repo deletion: soft delete does not cascade). */
+export async function deleteClaimsOfWorkspaces(db: Db, workspaceIds: string[]): Promise<RemovedClaim[]> {
+  return db<RemovedClaim[]>`
+    delete from server.bead_claims
+    where workspace_id = any(${db.array(workspaceIds)}::uuid[])
+    returning bead_id, workspace_id, alias`;
+}
+
 /** Point the focus at the apex of the most recent remaining claim (or clear it); always bumps focus_updated_at. */
 export async function refocus(db: Db, projectId: string, workspaceId: string): Promise<void> {
   await db`

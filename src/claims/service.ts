@@ -14,12 +14,14 @@
 // land on a workspace that is being deleted (issue 19, defect 3), and claims
 // and releases of one workspace cannot deadlock on its focus update.
 import type { Deps } from "../deps";
+import type { Db } from "../db/pool";
 import { ONLY_HUMAN, type Human, type Identity, type RequestAuth } from "../auth/identity";
 import { AppError, conflict, forbidden, gone, unprocessable } from "../http/errors";
 import { presenceSlug, publishWorkspaceEvent } from "../events/publish";
 import { requireOwnWorkspace } from "../workspaces/access";
 import {
   deleteClaims,
+  deleteClaimsOfWorkspaces,
   findHolders,
   findIssueTitle,
   findOtherHolder,
@@ -133,19 +135,47 @@ export async function releaseClaims(
     await refocus(tx, projectId, workspaceId);
     return rows;
   });
-  if (removed.length > 0) {
-    const slug = extra.projectSlug !== undefined ? extra.projectSlug : await presenceSlug(deps, workspaceId);
-    const titles = await Promise.all(removed.map((r) => findIssueTitle(deps.sql, projectId, r.bead_id)));
-    for (const [i, r] of removed.entries()) {
-      await publishWorkspaceEvent(deps, workspaceId, "bead.unclaimed", slug, {
-        bead_id: r.bead_id,
-        alias: r.alias,
-        title: titles[i],
-        ...extra.event,
-      });
-    }
-  }
+  await announceUnclaimed(deps, projectId, removed, extra);
   return removed;
+}
+
+/**
+ * Inside a workspace or repo deletion's transaction, after its soft delete
+ * locked the workspace rows (every claim write locks its workspace first, so
+ * no claim slips in after this; issue 19 defect 3): every claim of those
+ * workspaces goes. Announce the result with announceUnclaimed after commit.
+ */
+export async function dropClaimsWithin(tx: Db, workspaceIds: string[]): Promise<RemovedClaim[]> {
+  return workspaceIds.length === 0 ? [] : deleteClaimsOfWorkspaces(tx, workspaceIds);
+}
+
+/**
+ * After commit: one bead.unclaimed per removed claim, on the channel of the
+ * workspace that held it (docs/protocol/events.md). `extra.event` adds fields:
+ * `released_by` for a human's release, `reason` for a deletion.
+ */
+export async function announceUnclaimed(
+  deps: Deps,
+  projectId: string,
+  removed: RemovedClaim[],
+  extra: { projectSlug?: string | null; event?: Record<string, unknown> } = {},
+): Promise<void> {
+  if (removed.length === 0) return;
+  const titles = await Promise.all(removed.map((r) => findIssueTitle(deps.sql, projectId, r.bead_id)));
+  const slugs = new Map<string, string | null>();
+  for (const [i, r] of removed.entries()) {
+    let slug = extra.projectSlug;
+    if (slug === undefined) {
+      if (!slugs.has(r.workspace_id)) slugs.set(r.workspace_id, await presenceSlug(deps, r.workspace_id));
+      slug = slugs.get(r.workspace_id) ?? null;
+    }
+    await publishWorkspaceEvent(deps, r.workspace_id, "bead.unclaimed", slug, {
+      bead_id: r.bead_id,
+      alias: r.alias,
+      title: titles[i],
+      ...extra.event,
+    });
+  }
 }
 
 /** The workspace a request names, or the caller's own (its actor agent's). */

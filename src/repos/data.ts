@@ -76,30 +76,13 @@ export async function listRepos(
     limit ${limit + 1}`;
 }
 
-/**
- * Soft-delete a live repo of the project with its live workspaces and their
- * claims (docs/protocol/projects.md#repos); null when there is no such repo. Presence is cleared
- * by the caller after commit.
- */
-export async function softDeleteRepo(
-  db: Db,
-  projectId: string,
-  repoId: string,
-): Promise<{ workspaceIds: string[]; claimsDeleted: number } | null> {
+/** Soft-delete a live repo of the project; false when there is no such repo. */
+export async function softDeleteRepo(db: Db, projectId: string, repoId: string): Promise<boolean> {
   const repo = await db`
     update server.repos set deleted_at = now()
     where id = ${repoId} and project_id = ${projectId} and deleted_at is null
     returning id`;
-  if (repo.length === 0) return null;
-  const workspaces = await db<{ workspace_id: string }[]>`
-    update server.workspaces set deleted_at = now()
-    where repo_id = ${repoId} and deleted_at is null
-    returning workspace_id`;
-  const workspaceIds = workspaces.map((w) => w.workspace_id);
-  const claims = workspaceIds.length === 0
-    ? []
-    : await db`delete from server.bead_claims where workspace_id in ${db(workspaceIds)} returning id`;
-  return { workspaceIds, claimsDeleted: claims.length };
+  return repo.length > 0;
 }
 
 /** The canonical origin of a live repo of the project, or null when it is gone. */

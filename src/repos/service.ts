@@ -11,6 +11,8 @@ import { invalid, notFound, unprocessable } from "../http/errors";
 import { cursorIsoTimestamp, cursorUuid, decodeCursor, normalizeUuid, page } from "../http/wire";
 import { clearPresence } from "../presence/presence";
 import { mirrorOf } from "../projects/service";
+import { softDeleteWorkspacesOfRepo } from "../workspaces/service";
+import { announceUnclaimed, dropClaimsWithin } from "../claims/service";
 import { ensureRepo, findLiveRepoOrigin, findRepoInProject, findReposByOrigin, listRepos, softDeleteRepo, type RepoRow, type RepoWithProject } from "./data";
 import type { RepoDeletedAnswer, RepoEnsuredAnswer, RepoFoundAnswer, RepoPageAnswer } from "./model";
 
@@ -86,15 +88,24 @@ export async function listProjectRepos(
   };
 }
 
-/** DELETE /v1/repos/{id}: the repo with its workspaces, their claims, then their presence. */
+/**
+ * DELETE /v1/repos/{id}: the repo with its workspaces and their claims in one
+ * transaction (docs/protocol/projects.md#repos), then bead.unclaimed for each
+ * claim, then the workspaces' presence.
+ */
 export async function deleteRepo(deps: Deps, identity: Identity, repoId: string): Promise<RepoDeletedAnswer> {
-  const deleted = await deps.sql.begin((tx) => softDeleteRepo(tx, identity.projectId, repoId));
+  const deleted = await deps.sql.begin(async (tx) => {
+    if (!(await softDeleteRepo(tx, identity.projectId, repoId))) return null;
+    const workspaceIds = await softDeleteWorkspacesOfRepo(tx, repoId);
+    return { workspaceIds, claims: await dropClaimsWithin(tx, workspaceIds) };
+  });
   if (!deleted) throw notFound("Repo not found");
+  await announceUnclaimed(deps, identity.projectId, deleted.claims, { event: { reason: "repo_deleted" } });
   const cleared = await Promise.all(deleted.workspaceIds.map((id) => clearPresence(deps, id)));
   return {
     id: repoId,
     workspaces_deleted: deleted.workspaceIds.length,
-    claims_deleted: deleted.claimsDeleted,
+    claims_deleted: deleted.claims.length,
     presence_cleared: cleared.filter(Boolean).length,
   };
 }

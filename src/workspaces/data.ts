@@ -61,6 +61,15 @@ export async function softDeleteWorkspace(db: Db, workspaceId: string): Promise<
   return rows[0]?.deleted_at ?? null;
 }
 
+/** Soft-delete the live workspaces of a repo (the repo's deletion); returns their ids. */
+export async function softDeleteWorkspacesOfRepo(db: Db, repoId: string): Promise<string[]> {
+  const rows = await db<{ workspace_id: string }[]>`
+    update server.workspaces set deleted_at = now()
+    where repo_id = ${repoId} and deleted_at is null
+    returning workspace_id`;
+  return rows.map((r) => r.workspace_id);
+}
+
 /** Revive a soft-deleted workspace; returns the new updated_at, or null when it was live. */
 export async function restoreWorkspace(db: Db, workspaceId: string): Promise<string | null> {
   const rows = await db<{ updated_at: string }[]>`
@@ -68,13 +77,6 @@ export async function restoreWorkspace(db: Db, workspaceId: string): Promise<str
     where workspace_id = ${workspaceId} and deleted_at is not null
     returning updated_at`;
   return rows[0]?.updated_at ?? null;
-}
-
-/** Delete every claim of these workspaces (soft delete does not cascade); returns the count. */
-export async function deleteClaimsOfWorkspaces(db: Db, workspaceIds: string[]): Promise<number> {
-  if (workspaceIds.length === 0) return 0;
-  const rows = await db`delete from server.bead_claims where workspace_id in ${db(workspaceIds)} returning id`;
-  return rows.length;
 }
 
 /** Another live workspace of the project already uses this alias. */

@@ -20,11 +20,11 @@ import { canonicalOriginOf } from "../repos/canonical-origin";
 import { writePresence } from "../presence/presence";
 import { ensureMirror, ensureMirrorOf, mirrorOf } from "../projects/service";
 import { ensureRepoWithin, liveRepoOrigin, reposWithOrigin } from "../repos/service";
+import { announceUnclaimed, dropClaimsWithin } from "../claims/service";
 import { keys } from "../redis/keys";
 import {
   aliasHeldInClaims,
   aliasUsedByOther,
-  deleteClaimsOfWorkspaces,
   findAgentOfLiveProject,
   findWorkspace,
   insertWorkspace,
@@ -245,7 +245,7 @@ async function aliasCollides(deps: Deps, projectId: string, alias: string, works
 export async function deleteWorkspace(deps: Deps, identity: Identity, id: string, shownId: string): Promise<WorkspaceDeletedAnswer> {
   const ws = await findWorkspace(deps.sql, id);
   if (!ws || ws.project_id !== identity.projectId) throw notFound(`Workspace ${shownId} not found`);
-  const deletedAt = await deps.sql.begin(async (tx) => {
+  const deleted = await deps.sql.begin(async (tx) => {
     // The update locks the workspace row, which every claim write locks
     // first: a claim racing this delete either commits before it (and is
     // deleted below) or sees the workspace deleted (issue 19, defect 3).
@@ -253,11 +253,11 @@ export async function deleteWorkspace(deps: Deps, identity: Identity, id: string
     // Soft delete does not fire the FK cascade; claims go now, and also on
     // a second DELETE, so no leftover can outlive it. Presence stays
     // until its TTL (docs/protocol/workspaces.md#workspaces-delete).
-    await deleteClaimsOfWorkspaces(tx, [id]);
-    return at;
+    return { at, claims: await dropClaimsWithin(tx, [id]) };
   });
-  if (deletedAt === null) throw notFound(`Workspace ${shownId} is already deleted`);
-  return { workspace_id: id, alias: ws.alias, deleted_at: deletedAt };
+  await announceUnclaimed(deps, identity.projectId, deleted.claims, { event: { reason: "workspace_deleted" } });
+  if (deleted.at === null) throw notFound(`Workspace ${shownId} is already deleted`);
+  return { workspace_id: id, alias: ws.alias, deleted_at: deleted.at };
 }
 
 /** POST /v1/workspaces/{workspace_id}/restore: the caller's own workspace (actor binding). */
@@ -281,4 +281,4 @@ export async function restoreOwnWorkspace(deps: Deps, identity: Identity, id: st
 // The statements other features run inside their own transaction (init's
 // one-transaction join, notification mail): tx first, like writeAudit. Other
 // features reach this feature's tables through here, never its data.ts.
-export { findWorkspace, insertWorkspace, refreshWorkspace } from "./data";
+export { findWorkspace, insertWorkspace, refreshWorkspace, softDeleteWorkspacesOfRepo } from "./data";

@@ -19,8 +19,14 @@ function describeEvent(e: FeedEvent): string {
       return `chat ${who} → ${Array.isArray(e.to_aliases) ? e.to_aliases.join(", ") : ""}: ${String(e.preview ?? "")}`;
     case "bead.claimed":
       return `${who} claimed ${String(e.bead_id ?? "")}${e.title ? ` (${String(e.title)})` : ""}`;
-    case "bead.unclaimed":
-      return `${who} released ${String(e.bead_id ?? "")}`;
+    case "bead.unclaimed": {
+      const bead = String(e.bead_id ?? "");
+      if (e.released_by) return `${String(e.released_by)} released ${who}'s claim on ${bead}`;
+      if (e.reason === "workspace_deleted" || e.reason === "repo_deleted") {
+        return `${who}'s claim on ${bead} ended: ${e.reason === "repo_deleted" ? "repo" : "workspace"} deleted`;
+      }
+      return `${who} released ${bead}`;
+    }
     case "bead.status_changed":
       return `${String(e.bead_id ?? "")}: ${String(e.old_status ?? "?")} → ${String(e.new_status ?? "?")}`;
     default:
