@@ -2,18 +2,7 @@
 // transaction when there is one, so an audit row exists exactly when the change
 // it describes was committed.
 import type { Db } from "../db/pool";
-
-export interface AuditEntry {
-  projectId: string;
-  eventType: string;
-  /** The acting workspace (FK, set null when the workspace is hard-deleted). */
-  workspaceId?: string | null;
-  alias?: string | null;
-  memberEmail?: string | null;
-  resource?: string | null;
-  beadId?: string | null;
-  details?: Record<string, unknown> | null;
-}
+import type { AuditEntry } from "./model";
 
 export async function writeAudit(db: Db, e: AuditEntry): Promise<void> {
   await db`

@@ -20,7 +20,7 @@
 // nulls the column. Presence is refreshed too (best effort).
 import type { Deps } from "../deps";
 import { enforceActorBinding, type RequestAuth } from "../auth/identity";
-import { writeAudit } from "../audit/data";
+import { writeAudit } from "../audit/service";
 import { gone, notFound, unprocessable } from "../http/errors";
 import { isCanonicalOrigin, normalizeRole } from "../http/field-rules";
 import { runBulk } from "../http/rate-limits";

@@ -5,7 +5,7 @@
 import type { Deps } from "../deps";
 import type { Db } from "../db/pool";
 import type { RequestAuth } from "../auth/identity";
-import { writeAudit } from "../audit/data";
+import { writeAudit } from "../audit/service";
 import { badRequest, notFound } from "../http/errors";
 import { runBulk } from "../http/rate-limits";
 import { encodeCursor } from "../http/wire";

@@ -82,8 +82,3 @@ export async function markOutboxFailed(db: Db, id: string, reason: string): Prom
   await db`update server.notification_outbox set status = 'failed', last_error = ${reason} where id = ${id}`;
 }
 
-/** The project's slug for event payloads (a deleted project's too). */
-export async function findProjectSlug(db: Db, projectId: string): Promise<string | null> {
-  const rows = await db<{ slug: string }[]>`select slug from server.projects where id = ${projectId}`;
-  return rows[0]?.slug ?? null;
-}

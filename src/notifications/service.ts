@@ -31,11 +31,11 @@ import type { RequestAuth } from "../auth/identity";
 import { AppError } from "../http/errors";
 import { publishWorkspaceEvent } from "../events/publish";
 import { insertMessage } from "../messages/service";
+import { mirrorOf } from "../projects/service";
 import type { StatusChange } from "../beads/model";
 import {
   claimOutboxRows,
   findLiveRecipients,
-  findProjectSlug,
   insertNotificationIntents,
   markOutboxDelivered,
   markOutboxFailed,
@@ -77,7 +77,7 @@ export async function recordNotificationIntents(tx: Db, projectId: string, chang
 export async function afterBeadsCommit(deps: Deps, auth: RequestAuth, a: AfterCommit): Promise<DeliveryCounts> {
   let counts: DeliveryCounts = { sent: 0, failed: 0 };
   if (!a.drain && a.changes.length === 0) return counts;
-  const slug = a.projectSlug !== undefined ? a.projectSlug : await findProjectSlug(deps.sql, a.projectId);
+  const slug = a.projectSlug !== undefined ? a.projectSlug : ((await mirrorOf(deps, a.projectId))?.slug ?? null);
   if (a.drain) {
     const sender = await auth.actor().catch((err) => {
       if (err instanceof AppError) return null;

@@ -5,7 +5,7 @@
 // reads of /active cannot both bootstrap a default.
 import { createHash } from "node:crypto";
 import type { Sql } from "../db/pool";
-import { writeAudit } from "../audit/data";
+import { writeAudit } from "../audit/service";
 import { badRequest, conflict, notFound } from "../http/errors";
 import { loadDefaultBundle, reloadDefaultBundle, type PolicyBundle } from "./defaults";
 import {
