@@ -75,6 +75,37 @@ export function Loading() {
   return <div class="empty">Loading…</div>;
 }
 
+type Column = string | { label: string; class: string };
+
+/**
+ * A loaded list as a table: "Loading…" until the first answer (nothing after
+ * a failed one: the page's ErrorBox says why), the empty text when there are
+ * no rows, else the table with its header. `test` names it for the browser tests.
+ */
+export function Listing(props: {
+  res: { data: unknown; error: string | null };
+  count: number;
+  empty: ComponentChildren;
+  columns: Column[];
+  test?: string;
+  children: ComponentChildren;
+}) {
+  if (props.res.data === null) return props.res.error ? null : <Loading />;
+  if (props.count === 0) return <Empty>{props.empty}</Empty>;
+  return (
+    <div class="table-wrap">
+      <table data-test={props.test}>
+        <thead>
+          <tr>
+            {props.columns.map((c, i) => (typeof c === "string" ? <th key={i}>{c}</th> : <th key={i} class={c.class}>{c.label}</th>))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 /** A button that runs an async action, shows it is busy, and reports the outcome. */
 export function Action(props: {
   label: string;

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { readOnly } from "../state";
 import { Markdown } from "../markdown";
-import { A, Badge, Card, Empty, ErrorBox, Loading, Time, errorText, useLoad } from "../ui";
+import { A, Badge, Card, ErrorBox, Listing, Loading, Time, errorText, useLoad } from "../ui";
 
 export function EscalationsPage() {
   const [tab, setTab] = useState<"pending" | "responded" | "all">("pending");
@@ -22,45 +22,32 @@ export function EscalationsPage() {
         ))}
       </div>
       <ErrorBox error={list.error} />
-      {list.data === null ? (
-        list.error ? null : <Loading />
-      ) : items.length === 0 ? (
-        <Empty>{tab === "pending" ? "Nothing waits for a human." : "No escalations."}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table data-test="escalations">
-            <thead>
-              <tr>
-                <th>subject</th>
-                <th>from</th>
-                <th>status</th>
-                <th>asked</th>
-                <th>expires</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.escalation_id}>
-                  <td>
-                    <A href={`/escalations/${e.escalation_id}`}>{e.subject}</A>
-                  </td>
-                  <td>{e.alias}</td>
-                  <td>
-                    <Badge kind={e.status}>{e.status}</Badge>
-                    {e.responded_by ? <span class="muted"> by {e.responded_by}</span> : null}
-                  </td>
-                  <td>
-                    <Time iso={e.created_at} />
-                  </td>
-                  <td>
-                    <Time iso={e.expires_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        res={list}
+        count={items.length}
+        empty={tab === "pending" ? "Nothing waits for a human." : "No escalations."}
+        test="escalations"
+        columns={["subject", "from", "status", "asked", "expires"]}
+      >
+        {items.map((e) => (
+          <tr key={e.escalation_id}>
+            <td>
+              <A href={`/escalations/${e.escalation_id}`}>{e.subject}</A>
+            </td>
+            <td>{e.alias}</td>
+            <td>
+              <Badge kind={e.status}>{e.status}</Badge>
+              {e.responded_by ? <span class="muted"> by {e.responded_by}</span> : null}
+            </td>
+            <td>
+              <Time iso={e.created_at} />
+            </td>
+            <td>
+              <Time iso={e.expires_at} />
+            </td>
+          </tr>
+        ))}
+      </Listing>
     </div>
   );
 }

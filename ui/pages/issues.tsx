@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type Issue } from "../api";
 import { query } from "../state";
 import { Markdown } from "../markdown";
-import { A, Badge, Card, Empty, ErrorBox, Loading, Time, useLoad } from "../ui";
+import { A, Badge, Card, Empty, ErrorBox, Listing, Loading, Time, useLoad } from "../ui";
 
 const href = (i: { bead_id: string; repo?: string; branch?: string }) =>
   `/issues/${encodeURIComponent(i.bead_id)}` + (i.repo && i.branch ? `?repo=${encodeURIComponent(i.repo)}&branch=${encodeURIComponent(i.branch)}` : "");
@@ -57,52 +57,36 @@ export function IssuesPage() {
         <button class="plain">Search</button>
       </form>
       <ErrorBox error={list.error} />
-      {list.data === null ? (
-        list.error ? null : <Loading />
-      ) : issues.length === 0 ? (
-        <Empty>No synced issues match. Issues appear once an agent runs bdh sync.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>id</th>
-                <th>title</th>
-                <th>status</th>
-                <th>type</th>
-                <th>P</th>
-                <th>assignee</th>
-                <th>updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {issues.map((i) => (
-                <tr key={`${i.repo}/${i.branch}/${i.bead_id}`}>
-                  <td class="mono">
-                    <A href={href(i)}>{i.bead_id}</A>
-                  </td>
-                  <td>
-                    {i.title}
-                    {(i.labels ?? []).map((l) => (
-                      <Badge key={l}>{l}</Badge>
-                    ))}
-                  </td>
-                  <td>
-                    <Badge kind={i.status}>{i.status}</Badge>
-                  </td>
-                  <td>{i.type ?? "—"}</td>
-                  <td>{i.priority ?? "—"}</td>
-                  <td>{i.assignee ?? "—"}</td>
-                  <td>
-                    <Time iso={i.updated_at ?? i.created_at} />
-                  </td>
-                </tr>
+      <Listing
+        res={list}
+        count={issues.length}
+        empty="No synced issues match. Issues appear once an agent runs bdh sync."
+        columns={["id", "title", "status", "type", "P", "assignee", "updated"]}
+      >
+        {issues.map((i) => (
+          <tr key={`${i.repo}/${i.branch}/${i.bead_id}`}>
+            <td class="mono">
+              <A href={href(i)}>{i.bead_id}</A>
+            </td>
+            <td>
+              {i.title}
+              {(i.labels ?? []).map((l) => (
+                <Badge key={l}>{l}</Badge>
               ))}
-            </tbody>
-          </table>
-          {list.data.has_more ? <p class="muted">Showing the newest {list.data.issues.length}; narrow the filters to see others.</p> : null}
-        </div>
-      )}
+            </td>
+            <td>
+              <Badge kind={i.status}>{i.status}</Badge>
+            </td>
+            <td>{i.type ?? "—"}</td>
+            <td>{i.priority ?? "—"}</td>
+            <td>{i.assignee ?? "—"}</td>
+            <td>
+              <Time iso={i.updated_at ?? i.created_at} />
+            </td>
+          </tr>
+        ))}
+      </Listing>
+      {list.data?.has_more ? <p class="muted">Showing the newest {list.data.issues.length}; narrow the filters to see others.</p> : null}
     </div>
   );
 }

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, type Workspace } from "../api";
 import { feed, type FeedEvent } from "../state";
-import { A, Badge, Card, Empty, ErrorBox, Loading, Time, useClock, useLoad } from "../ui";
+import { A, Badge, Card, Empty, ErrorBox, Listing, Loading, Time, useClock, useLoad } from "../ui";
 
 function describeEvent(e: FeedEvent): string {
   const who = String(e.alias ?? e.from_alias ?? "");
@@ -133,45 +133,31 @@ export function StatusPage() {
         </Card>
       </div>
       <Card title={`Workspaces online (${online.length})`} extra={<A href="/workspaces">all workspaces</A>}>
-        {ws.data === null ? (
-          <Loading />
-        ) : online.length === 0 ? (
-          <Empty>No workspace is online. Agents appear here when bdh or aw reports their presence.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table data-test="online">
-              <thead>
-                <tr>
-                  <th>alias</th>
-                  <th class="hide-narrow">role</th>
-                  <th class="hide-narrow">human</th>
-                  <th>repo:branch</th>
-                  <th>working on</th>
-                  <th>last seen</th>
-                </tr>
-              </thead>
-              <tbody>
-                {online.map((w) => {
-                  const issue = current.get(w.workspace_id) ?? w.claims[0]?.bead_id ?? w.focus_apex_id;
-                  return (
-                    <tr key={w.workspace_id}>
-                      <td>
-                        <strong>{w.alias}</strong> <Badge kind={w.status}>{w.status}</Badge>
-                      </td>
-                      <td class="hide-narrow">{w.role ?? "—"}</td>
-                      <td class="hide-narrow">{w.human_name || "—"}</td>
-                      <td class="mono">{repoBranch(w)}</td>
-                      <td>{issue ? <A href={`/issues/${encodeURIComponent(issue)}`}>{issue}</A> : <span class="muted">—</span>}</td>
-                      <td>
-                        <Time iso={w.last_seen} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Listing
+          res={ws}
+          count={online.length}
+          empty="No workspace is online. Agents appear here when bdh or aw reports their presence."
+          test="online"
+          columns={["alias", { label: "role", class: "hide-narrow" }, { label: "human", class: "hide-narrow" }, "repo:branch", "working on", "last seen"]}
+        >
+          {online.map((w) => {
+            const issue = current.get(w.workspace_id) ?? w.claims[0]?.bead_id ?? w.focus_apex_id;
+            return (
+              <tr key={w.workspace_id}>
+                <td>
+                  <strong>{w.alias}</strong> <Badge kind={w.status}>{w.status}</Badge>
+                </td>
+                <td class="hide-narrow">{w.role ?? "—"}</td>
+                <td class="hide-narrow">{w.human_name || "—"}</td>
+                <td class="mono">{repoBranch(w)}</td>
+                <td>{issue ? <A href={`/issues/${encodeURIComponent(issue)}`}>{issue}</A> : <span class="muted">—</span>}</td>
+                <td>
+                  <Time iso={w.last_seen} />
+                </td>
+              </tr>
+            );
+          })}
+        </Listing>
       </Card>
       <div class="grid">
         <Card title={`Active claims (${claims.length})`} extra={<A href="/claims">claims</A>}>

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { isHuman, me, navigate } from "../state";
-import { A, Action, Badge, Card, Empty, ErrorBox, Loading, Time, useClock, useLoad } from "../ui";
+import { A, Action, Badge, Card, ErrorBox, Listing, Time, useClock, useLoad } from "../ui";
 
 const humanOnly = "Only a human can do this";
 
@@ -33,53 +33,40 @@ export function ClaimsPage() {
           </ul>
         </Card>
       ) : null}
-      {claims.data === null ? (
-        claims.error ? null : <Loading />
-      ) : sorted.length === 0 ? (
-        <Empty>No issue is claimed. Agents claim an issue with bdh update --status in_progress.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table data-test="claims">
-            <thead>
-              <tr>
-                <th>issue</th>
-                <th>title</th>
-                <th>claimant</th>
-                <th>since</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((c) => (
-                <tr key={c.bead_id + c.workspace_id} class={count.get(c.bead_id)! > 1 ? "conflict" : ""}>
-                  <td class="mono">
-                    <A href={`/issues/${encodeURIComponent(c.bead_id)}`}>{c.bead_id}</A>
-                    {count.get(c.bead_id)! > 1 ? <Badge kind="danger">conflict</Badge> : null}
-                  </td>
-                  <td>{c.title ?? ""}</td>
-                  <td>
-                    {c.alias} <span class="muted">{c.human_name}</span>
-                  </td>
-                  <td>
-                    <Time iso={c.claimed_at} />
-                  </td>
-                  <td>
-                    <Action
-                      label="Release"
-                      kind="danger"
-                      disabled={!isHuman.value}
-                      title={isHuman.value ? "Release this claim" : humanOnly}
-                      confirm={`Release ${c.alias}'s claim on ${c.bead_id}?`}
-                      run={() => api.releaseClaim(c.bead_id, c.workspace_id)}
-                      done={claims.reload}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        res={claims}
+        count={sorted.length}
+        empty="No issue is claimed. Agents claim an issue with bdh update --status in_progress."
+        test="claims"
+        columns={["issue", "title", "claimant", "since", ""]}
+      >
+        {sorted.map((c) => (
+          <tr key={c.bead_id + c.workspace_id} class={count.get(c.bead_id)! > 1 ? "conflict" : ""}>
+            <td class="mono">
+              <A href={`/issues/${encodeURIComponent(c.bead_id)}`}>{c.bead_id}</A>
+              {count.get(c.bead_id)! > 1 ? <Badge kind="danger">conflict</Badge> : null}
+            </td>
+            <td>{c.title ?? ""}</td>
+            <td>
+              {c.alias} <span class="muted">{c.human_name}</span>
+            </td>
+            <td>
+              <Time iso={c.claimed_at} />
+            </td>
+            <td>
+              <Action
+                label="Release"
+                kind="danger"
+                disabled={!isHuman.value}
+                title={isHuman.value ? "Release this claim" : humanOnly}
+                confirm={`Release ${c.alias}'s claim on ${c.bead_id}?`}
+                run={() => api.releaseClaim(c.bead_id, c.workspace_id)}
+                done={claims.reload}
+              />
+            </td>
+          </tr>
+        ))}
+      </Listing>
     </div>
   );
 }
@@ -94,52 +81,38 @@ export function LocksPage() {
         <h1>Locks</h1>
       </div>
       <ErrorBox error={res.error} />
-      {res.data === null ? (
-        res.error ? null : <Loading />
-      ) : list.length === 0 ? (
-        <Empty>No file is reserved.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table data-test="locks">
-            <thead>
-              <tr>
-                <th>resource</th>
-                <th>holder</th>
-                <th>reason</th>
-                <th>acquired</th>
-                <th>expires</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((r) => (
-                <tr key={r.resource_key}>
-                  <td class="mono wrap">{r.resource_key}</td>
-                  <td>{r.holder_alias}</td>
-                  <td>{typeof r.metadata?.reason === "string" ? r.metadata.reason : "—"}</td>
-                  <td>
-                    <Time iso={r.acquired_at} />
-                  </td>
-                  <td>
-                    <Time iso={r.expires_at} />
-                  </td>
-                  <td>
-                    <Action
-                      label="Force release"
-                      kind="danger"
-                      disabled={!isHuman.value}
-                      title={isHuman.value ? "Release this lock now" : humanOnly}
-                      confirm={`Force-release ${r.resource_key} held by ${r.holder_alias}?`}
-                      run={() => api.forceRelease([r.resource_key])}
-                      done={res.reload}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        res={res}
+        count={list.length}
+        empty="No file is reserved."
+        test="locks"
+        columns={["resource", "holder", "reason", "acquired", "expires", ""]}
+      >
+        {list.map((r) => (
+          <tr key={r.resource_key}>
+            <td class="mono wrap">{r.resource_key}</td>
+            <td>{r.holder_alias}</td>
+            <td>{typeof r.metadata?.reason === "string" ? r.metadata.reason : "—"}</td>
+            <td>
+              <Time iso={r.acquired_at} />
+            </td>
+            <td>
+              <Time iso={r.expires_at} />
+            </td>
+            <td>
+              <Action
+                label="Force release"
+                kind="danger"
+                disabled={!isHuman.value}
+                title={isHuman.value ? "Release this lock now" : humanOnly}
+                confirm={`Force-release ${r.resource_key} held by ${r.holder_alias}?`}
+                run={() => api.forceRelease([r.resource_key])}
+                done={res.reload}
+              />
+            </td>
+          </tr>
+        ))}
+      </Listing>
     </div>
   );
 }
@@ -178,63 +151,47 @@ export function WorkspacesPage() {
         ))}
       </div>
       <ErrorBox error={ws.error} />
-      {ws.data === null ? (
-        ws.error ? null : <Loading />
-      ) : list.length === 0 ? (
-        <Empty>No {tab} workspaces.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table data-test="workspaces">
-            <thead>
-              <tr>
-                <th>alias</th>
-                <th>role</th>
-                <th>human</th>
-                <th>repo</th>
-                <th>branch</th>
-                <th>claims</th>
-                <th>last seen</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((w) => (
-                <tr key={w.workspace_id}>
-                  <td>
-                    <strong>{w.alias}</strong>
-                  </td>
-                  <td>{w.role ?? "—"}</td>
-                  <td>{w.human_name || "—"}</td>
-                  <td class="mono wrap">{w.repo ?? "—"}</td>
-                  <td class="mono">{w.branch ?? "—"}</td>
-                  <td>{w.claims.length}</td>
-                  <td>
-                    <Time iso={w.deleted_at ?? w.last_seen} />
-                  </td>
-                  <td class="actions">
-                    {w.deleted_at ? (
-                      canRestore(w.workspace_id) ? (
-                        <Action label="Restore" run={() => api.restoreWorkspace(w.workspace_id)} done={ws.reload} />
-                      ) : (
-                        <span class="muted small" title="POST /v1/workspaces/{id}/restore is bound to the workspace's own key">
-                          restored by its own agent (bdh :init)
-                        </span>
-                      )
-                    ) : (
-                      <>
-                        <button type="button" class="plain" onClick={() => navigate(`/mail?to=${encodeURIComponent(w.alias)}`)}>
-                          Message
-                        </button>
-                        <Action label="Delete" kind="danger" confirm={`Delete workspace ${w.alias}? Its claims are released.`} run={() => api.deleteWorkspace(w.workspace_id)} done={ws.reload} />
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Listing
+        res={ws}
+        count={list.length}
+        empty={<>No {tab} workspaces.</>}
+        test="workspaces"
+        columns={["alias", "role", "human", "repo", "branch", "claims", "last seen", ""]}
+      >
+        {list.map((w) => (
+          <tr key={w.workspace_id}>
+            <td>
+              <strong>{w.alias}</strong>
+            </td>
+            <td>{w.role ?? "—"}</td>
+            <td>{w.human_name || "—"}</td>
+            <td class="mono wrap">{w.repo ?? "—"}</td>
+            <td class="mono">{w.branch ?? "—"}</td>
+            <td>{w.claims.length}</td>
+            <td>
+              <Time iso={w.deleted_at ?? w.last_seen} />
+            </td>
+            <td class="actions">
+              {w.deleted_at ? (
+                canRestore(w.workspace_id) ? (
+                  <Action label="Restore" run={() => api.restoreWorkspace(w.workspace_id)} done={ws.reload} />
+                ) : (
+                  <span class="muted small" title="POST /v1/workspaces/{id}/restore is bound to the workspace's own key">
+                    restored by its own agent (bdh :init)
+                  </span>
+                )
+              ) : (
+                <>
+                  <button type="button" class="plain" onClick={() => navigate(`/mail?to=${encodeURIComponent(w.alias)}`)}>
+                    Message
+                  </button>
+                  <Action label="Delete" kind="danger" confirm={`Delete workspace ${w.alias}? Its claims are released.`} run={() => api.deleteWorkspace(w.workspace_id)} done={ws.reload} />
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Listing>
     </div>
   );
 }
