@@ -193,7 +193,7 @@ describe("deletions take claims with them and say so", () => {
     let res: any;
     const events = await eventsDuring(t, c.workspace_id, async () => {
       res = await t.request("DELETE", `/v1/workspaces/${c.workspace_id}`, { token: a.api_key });
-    });
+    }, 2);
     expect(res.status).toBe(200);
     expect(events.filter((e: any) => e.type === "bead.unclaimed").sort((x: any, y: any) => x.bead_id.localeCompare(y.bead_id))).toEqual([
       expect.objectContaining({ workspace_id: c.workspace_id, bead_id: "bd-2", alias: "cw-c", title: "Issue 2", reason: "workspace_deleted" }),

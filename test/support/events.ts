@@ -10,8 +10,11 @@ export async function until(check: () => Promise<boolean>, ms = 2000): Promise<v
   }
 }
 
-/** Events published on a workspace's channel while `fn` runs (waits for the subscription first). */
-export async function eventsDuring(t: TestApp, workspaceId: string, fn: () => Promise<unknown>): Promise<any[]> {
+/**
+ * Events published on a workspace's channel while `fn` runs (waits for the
+ * subscription first, and afterwards for `atLeast` events, 2 s at most).
+ */
+export async function eventsDuring(t: TestApp, workspaceId: string, fn: () => Promise<unknown>, atLeast = 1): Promise<any[]> {
   const channel = channels.workspaceEvents(workspaceId);
   const got: any[] = [];
   const stop = t.handle.deps.bus.subscribe([channel], (m) => got.push(JSON.parse(m)));
@@ -21,7 +24,7 @@ export async function eventsDuring(t: TestApp, workspaceId: string, fn: () => Pr
       return Number(n) > 0;
     });
     await fn();
-    await until(async () => got.length > 0).catch(() => {});
+    await until(async () => got.length >= atLeast).catch(() => {});
     return got;
   } finally {
     stop();
