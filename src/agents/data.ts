@@ -1,5 +1,7 @@
 // aweb agents: lookups and the race-free "find or create by alias".
 import type { Db } from "../db/pool";
+import { selectList } from "../db/columns";
+import { ListedAgent } from "./model";
 
 export interface AgentRow {
   agent_id: string;
@@ -36,15 +38,13 @@ export async function insertAgentIfAbsent(
   return rows[0] ?? null;
 }
 
-export type AgentListRow = Omit<AgentRow, "project_id">;
-
 /** Live agents of a project ordered by alias (docs/protocol/agents.md). */
-export async function listLiveAgents(db: Db, projectId: string): Promise<AgentListRow[]> {
-  return db<AgentListRow[]>`
-    select agent_id, alias, human_name, agent_type
-    from aweb.agents
-    where project_id = ${projectId} and deleted_at is null
-    order by alias asc, agent_id asc`;
+export async function listLiveAgents(db: Db, projectId: string): Promise<ListedAgent[]> {
+  return db<ListedAgent[]>`
+    select ${selectList(db, ListedAgent, "a")}
+    from aweb.agents a
+    where a.project_id = ${projectId} and a.deleted_at is null
+    order by a.alias asc, a.agent_id asc`;
 }
 
 /** Aliases of the project's live agents (the alias-prefix allocator's input). */

@@ -14,11 +14,16 @@ export const AliasPrefixSuggestion = t.Object({
   name_prefix: t.String(),
 });
 
-export const AgentWithPresence = t.Object({
+/** GET /v1/agents' item as stored, before presence is merged in. */
+export const ListedAgent = t.Object({
   agent_id: Uuid,
   alias: t.String(),
   human_name: t.Nullable(t.String()),
   agent_type: t.Nullable(t.String()),
+});
+
+export const AgentWithPresence = t.Object({
+  ...ListedAgent.properties,
   status: t.String(),
   last_seen: t.Nullable(t.String()),
   online: t.Boolean(),
@@ -68,6 +73,7 @@ export const RegisterBody = t.Object(
 
 export type RegisterInput = typeof RegisterBody.static;
 export type AliasPrefixAnswer = typeof AliasPrefixSuggestion.static;
+export type ListedAgent = typeof ListedAgent.static;
 export type AgentListAnswer = typeof AgentList.static;
 export type AgentHeartbeatAnswer = typeof AgentHeartbeat.static;
 export type AgentRegisteredAnswer = typeof AgentRegistered.static;

@@ -45,8 +45,7 @@ export async function listAgentsWithPresence(deps: Deps, identity: Identity): Pr
       const hash = presence.get(r.agent_id);
       const online = isOnlineIn(hash, projectId);
       return {
-        agent_id: r.agent_id,
-        alias: r.alias,
+        ...r,
         human_name: r.human_name || null,
         agent_type: r.agent_type || null,
         status: online ? hash.status || "active" : "offline",

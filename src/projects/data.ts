@@ -1,25 +1,23 @@
 // Project rows: the aweb project (identity) and its beadhub mirror
 // (server.projects, same id), which beadhub-only tables hang off.
 import type { Db } from "../db/pool";
-import type { ProjectSummary } from "./model";
+import { selectList } from "../db/columns";
+import { CurrentProject, ProjectSummary } from "./model";
 
-export interface AwebProject {
-  project_id: string;
-  slug: string;
-  name: string;
-}
+/** The aweb project row is GET /v1/projects/current's answer. */
+export type AwebProject = typeof CurrentProject.static;
 
 export async function findProjectBySlug(db: Db, slug: string): Promise<AwebProject | null> {
   const rows = await db<AwebProject[]>`
-    select project_id, slug, name from aweb.projects
-    where slug = ${slug} and tenant_id is null and deleted_at is null`;
+    select ${selectList(db, CurrentProject, "p")} from aweb.projects p
+    where p.slug = ${slug} and p.tenant_id is null and p.deleted_at is null`;
   return rows[0] ?? null;
 }
 
 export async function findProjectById(db: Db, projectId: string): Promise<AwebProject | null> {
   const rows = await db<AwebProject[]>`
-    select project_id, slug, name from aweb.projects
-    where project_id = ${projectId} and deleted_at is null`;
+    select ${selectList(db, CurrentProject, "p")} from aweb.projects p
+    where p.project_id = ${projectId} and p.deleted_at is null`;
   return rows[0] ?? null;
 }
 
@@ -29,9 +27,9 @@ export async function ensureAwebProject(db: Db, slug: string, name: string): Pro
     const found = await findProjectBySlug(db, slug);
     if (found) return found;
     const inserted = await db<AwebProject[]>`
-      insert into aweb.projects (slug, name) values (${slug}, ${name})
+      insert into aweb.projects as p (slug, name) values (${slug}, ${name})
       on conflict (slug) where tenant_id is null and deleted_at is null do nothing
-      returning project_id, slug, name`;
+      returning ${selectList(db, CurrentProject, "p")}`;
     if (inserted[0]) return inserted[0];
   }
 }
@@ -61,9 +59,11 @@ export async function findServerProject(db: Db, projectId: string): Promise<Serv
 /** The project with its live repo and workspace counts (GET /v1/projects), or none. */
 export async function listProjectSummaries(db: Db, projectId: string): Promise<ProjectSummary[]> {
   return db<ProjectSummary[]>`
-    select p.project_id as id, p.slug, p.name, p.created_at,
-      (select count(*)::int from server.repos r where r.project_id = p.project_id and r.deleted_at is null) as repo_count,
-      (select count(*)::int from server.workspaces w where w.project_id = p.project_id and w.deleted_at is null) as workspace_count
+    select ${selectList(db, ProjectSummary, "p", {
+      id: db`p.project_id`,
+      repo_count: db`(select count(*)::int from server.repos r where r.project_id = p.project_id and r.deleted_at is null)`,
+      workspace_count: db`(select count(*)::int from server.workspaces w where w.project_id = p.project_id and w.deleted_at is null)`,
+    })}
     from aweb.projects p
     where p.project_id = ${projectId} and p.deleted_at is null`;
 }

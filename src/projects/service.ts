@@ -19,7 +19,7 @@ import type { CurrentProjectAnswer, ProjectListAnswer } from "./model";
 export async function currentProject(deps: Deps, identity: Identity): Promise<CurrentProjectAnswer> {
   const project = await findProjectById(deps.sql, identity.projectId);
   if (!project) throw notFound("Project not found");
-  return { project_id: project.project_id, slug: project.slug, name: project.name };
+  return project;
 }
 
 /** GET /v1/projects: an OSS key sees exactly one project, its own. */

@@ -3,7 +3,7 @@
 // cached in process: several instances must give the same answer, and a
 // workspace created through one of them must show up on all at once.
 import type { Db } from "../db/pool";
-import type { StatusFilter } from "./model";
+import type { StatusClaim, StatusFilter } from "./model";
 
 type Ids = { workspace_id: string }[];
 const ids = (rows: Ids) => rows.map((r) => r.workspace_id);
@@ -69,16 +69,8 @@ export async function loadStatusScope(db: Db, projectId: string, filter: StatusF
   return row;
 }
 
-export interface StatusClaimRow {
-  bead_id: string;
-  workspace_id: string;
-  alias: string;
-  human_name: string;
-  claimed_at: string;
-  claimant_count: number;
-  title: string | null;
-  project_id: string;
-}
+/** A claim row is the snapshot's claim before redaction. */
+export type StatusClaimRow = typeof StatusClaim.static;
 
 /**
  * Claims of the workspace set, newest first, with how many workspaces of the

@@ -1,8 +1,20 @@
-// Status: the answer of GET /v1/status (docs/protocol/status.md#status-snapshot), declared once.
+// Status: the queries of GET /v1/status and /stream and the snapshot answer (docs/protocol/status.md#status-snapshot), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
 
 const Text = t.Nullable(t.String());
+
+/** GET /v1/status. bdh also sends `repo`, which the reference ignores (docs/protocol/status.md#status-snapshot). */
+export const StatusQuery = t.Object({ workspace_id: t.Optional(t.String()), repo_id: t.Optional(t.String()) });
+
+/** GET /v1/status/stream. */
+export const StatusStreamQuery = t.Object({
+  workspace_id: t.Optional(t.String()),
+  repo: t.Optional(t.String()),
+  human_name: t.Optional(t.String()),
+  limit: t.Optional(t.String()),
+  event_types: t.Optional(t.String()),
+});
 
 /** Which workspace set the snapshot covers: one workspace, one repo, or the project. */
 export const StatusScope = t.Object({

@@ -3,10 +3,10 @@
 // Query length and range rules fail first as FastAPI-shaped 422 lists (the
 // reference checks them before authenticating); the handler's own checks
 // answer plain-string details, in the reference's order.
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { describe, describeStream } from "../http/openapi";
-import { StatusSnapshot, type StatusFilter } from "./model";
+import { StatusQuery, StatusSnapshot, StatusStreamQuery, type StatusFilter } from "./model";
 import { authPlugin } from "../auth/plugin";
 import { unprocessable } from "../http/errors";
 import { checkLength, normalizeUuid, plainWorkspaceId, queryInt } from "../http/wire";
@@ -37,8 +37,7 @@ export function statusRoutes(ctx: RouteContext) {
         return statusSnapshot(deps, identity, filter);
       },
       {
-        // bdh also sends `repo`, which the reference ignores (docs/protocol/status.md#status-snapshot).
-        query: t.Object({ workspace_id: t.Optional(t.String()), repo_id: t.Optional(t.String()) }),
+        query: StatusQuery,
         detail: describe("Presence, claims, conflicts and pending escalations of a workspace set", "status", { 200: StatusSnapshot }, [401, 403, 404]),
       },
     )
@@ -61,13 +60,7 @@ export function statusRoutes(ctx: RouteContext) {
         });
       },
       {
-        query: t.Object({
-          workspace_id: t.Optional(t.String()),
-          repo: t.Optional(t.String()),
-          human_name: t.Optional(t.String()),
-          limit: t.Optional(t.String()),
-          event_types: t.Optional(t.String()),
-        }),
+        query: StatusStreamQuery,
         detail: describeStream("Server-Sent Events of a workspace set (reservation, message, escalation, bead)", "status", [401, 403, 404]),
       },
     );

@@ -1,41 +1,22 @@
 // Read side of the workspace lists (docs/protocol/workspaces.md): the SQL
 // rows before presence and claims are merged in (service.ts).
 import type { Db } from "../db/pool";
+import { selectList } from "../db/columns";
+import { WorkspaceClaim, WorkspaceListRow, type ClaimInfo } from "./model";
 
-export interface WorkspaceListRow {
-  workspace_id: string;
-  alias: string;
-  human_name: string;
-  current_branch: string | null;
-  project_id: string;
-  project_slug: string;
-  role: string | null;
-  hostname: string | null;
-  workspace_path: string | null;
-  last_seen_at: string | null;
-  updated_at: string;
-  deleted_at: string | null;
-  focus_apex_bead_id: string | null;
-  focus_apex_repo_name: string | null;
-  focus_apex_branch: string | null;
-  focus_updated_at: string | null;
-  focus_apex_title: string | null;
-  focus_apex_type: string | null;
-  repo: string | null;
-}
+export type TeamRow = WorkspaceListRow & { claim_count: number; last_claimed_at: string | null };
 
-export interface TeamRow extends WorkspaceListRow {
-  claim_count: number;
-  last_claimed_at: string | null;
-}
-
-/** Columns shared by the list and team queries; needs aliases w, p, r and focus_issue. */
-const columns = (db: Db) => db`
-  w.workspace_id, w.alias, w.human_name, w.current_branch, w.project_id, w.role, w.hostname,
-  w.workspace_path, w.last_seen_at, w.updated_at, w.deleted_at,
-  w.focus_apex_bead_id, w.focus_apex_repo_name, w.focus_apex_branch, w.focus_updated_at,
-  focus_issue.title as focus_apex_title, focus_issue.issue_type as focus_apex_type,
-  p.slug as project_slug, r.canonical_origin as repo`;
+/** The list row's select list; needs aliases w, p, r and focus_issue. */
+const columns = (db: Db) =>
+  selectList(db, WorkspaceListRow, "w", {
+    project_slug: db`p.slug`,
+    repo: db`r.canonical_origin`,
+    branch: db`w.current_branch`,
+    focus_apex_id: db`w.focus_apex_bead_id`,
+    focus_apex_title: db`focus_issue.title`,
+    focus_apex_type: db`focus_issue.issue_type`,
+    last_seen: db`w.last_seen_at`,
+  });
 
 /** The focus apex's title/type: the newest-synced issue at exactly that repo/branch/bead. */
 const focusIssueJoin = (db: Db) => db`
@@ -132,15 +113,7 @@ export async function listTeamRows(db: Db, f: TeamFilters): Promise<TeamRow[]> {
     limit ${f.limit}`;
 }
 
-export interface WorkspaceClaimRow {
-  workspace_id: string;
-  bead_id: string;
-  claimed_at: string;
-  apex_bead_id: string | null;
-  claim_title: string | null;
-  apex_title: string | null;
-  apex_type: string | null;
-}
+export type WorkspaceClaimRow = ClaimInfo & { workspace_id: string };
 
 /**
  * Claims of these workspaces, newest first per workspace. The claim title is the
@@ -150,8 +123,12 @@ export interface WorkspaceClaimRow {
 export async function listClaimsOfWorkspaces(db: Db, projectId: string, workspaceIds: string[]): Promise<WorkspaceClaimRow[]> {
   if (workspaceIds.length === 0) return [];
   return db<WorkspaceClaimRow[]>`
-    select c.workspace_id, c.bead_id, c.claimed_at, c.apex_bead_id,
-           claim_issue.title as claim_title, apex_issue.title as apex_title, apex_issue.issue_type as apex_type
+    select c.workspace_id, ${selectList(db, WorkspaceClaim, "c", {
+      title: db`claim_issue.title`,
+      apex_id: db`c.apex_bead_id`,
+      apex_title: db`apex_issue.title`,
+      apex_type: db`apex_issue.issue_type`,
+    })}
     from server.bead_claims c
     left join lateral (
       select title from beads.beads_issues

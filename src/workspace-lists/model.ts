@@ -73,6 +73,20 @@ export const WorkspaceView = t.Object({
   claims: t.Array(WorkspaceClaim),
 });
 
+/**
+ * A list item's fields that are stored (some under another column name, see
+ * data.ts); presence and claims fill in the rest, and presence wins for
+ * branch, role and last_seen.
+ */
+const STORED = [
+  "workspace_id", "alias", "human_name", "project_id", "project_slug", "repo", "branch", "role", "hostname",
+  "workspace_path", "focus_apex_id", "focus_apex_title", "focus_apex_type", "focus_apex_repo_name",
+  "focus_apex_branch", "focus_updated_at", "last_seen", "deleted_at",
+] as const;
+
+/** The SQL row of GET /v1/workspaces and /team: the stored fields, and updated_at for the cursor. */
+export const WorkspaceListRow = t.Object({ ...t.Pick(WorkspaceView, STORED).properties, updated_at: Timestamp });
+
 export const WorkspacePage = t.Object({
   workspaces: t.Array(WorkspaceView),
   has_more: t.Boolean(),
@@ -85,4 +99,5 @@ export type WorkspaceOnlineParams = typeof WorkspaceOnlineQuery.static;
 export type ClaimInfo = typeof WorkspaceClaim.static;
 /** The item of every workspace list. */
 export type WorkspaceInfo = typeof WorkspaceView.static;
+export type WorkspaceListRow = typeof WorkspaceListRow.static;
 export type WorkspacePageAnswer = typeof WorkspacePage.static;

@@ -9,11 +9,12 @@ import { unprocessable } from "../http/errors";
 import { ALIAS_RE, hasControlChars, isCanonicalOrigin } from "../http/field-rules";
 import { cursorIsoTimestamp, cursorUuid, decodeCursor, page, queryBool, queryInt, queryUuid } from "../http/wire";
 import { projectPresence, readPresence, type PresenceHash } from "../presence/presence";
-import { listClaimsOfWorkspaces, listTeamRows, listWorkspaceRows, type TeamRow, type WorkspaceClaimRow, type WorkspaceListRow } from "./data";
+import { listClaimsOfWorkspaces, listTeamRows, listWorkspaceRows, type TeamRow, type WorkspaceClaimRow } from "./data";
 import type {
   ClaimInfo,
   WorkspaceInfo,
   WorkspaceListParams,
+  WorkspaceListRow,
   WorkspaceOnlineParams,
   WorkspacePageAnswer,
   WorkspaceTeamParams,
@@ -152,7 +153,7 @@ export async function teamWorkspaces(deps: Deps, q: TeamQuery): Promise<Workspac
       info: toWorkspaceInfo(row, p, claims.get(row.workspace_id) ?? [], opts),
       hasClaims: row.claim_count > 0 ? 1 : 0,
       online: p ? 1 : 0,
-      lastSeen: isoMicros(p?.last_seen) || isoMicros(row.last_seen_at),
+      lastSeen: isoMicros(p?.last_seen) || isoMicros(row.last_seen),
       lastClaimed: isoMicros(row.last_claimed_at),
     };
   });
@@ -187,17 +188,10 @@ async function loadExtras(
     opts.includeClaims ? listClaimsOfWorkspaces(deps.sql, projectId, ids) : Promise.resolve([] as WorkspaceClaimRow[]),
   ]);
   const claims = new Map<string, ClaimInfo[]>();
-  for (const c of claimRows) {
-    let list = claims.get(c.workspace_id);
-    if (!list) claims.set(c.workspace_id, (list = []));
-    list.push({
-      bead_id: c.bead_id,
-      title: c.claim_title,
-      claimed_at: c.claimed_at,
-      apex_id: c.apex_bead_id,
-      apex_title: c.apex_title,
-      apex_type: c.apex_type,
-    });
+  for (const { workspace_id, ...claim } of claimRows) {
+    let list = claims.get(workspace_id);
+    if (!list) claims.set(workspace_id, (list = []));
+    list.push(claim);
   }
   return { presence, claims };
 }
@@ -220,7 +214,7 @@ function toWorkspaceInfo(
     program: p ? (p.program ?? null) : null,
     model: p ? (p.model ?? null) : null,
     repo: row.repo,
-    branch: p?.current_branch || row.current_branch,
+    branch: p?.current_branch || row.branch,
     member_email: p ? (p.member_email ?? null) : null,
     role: p?.role || row.role,
     hostname: row.hostname,
@@ -228,14 +222,14 @@ function toWorkspaceInfo(
     apex_id: first?.apex_id ?? null,
     apex_title: first?.apex_title ?? null,
     apex_type: first?.apex_type ?? null,
-    focus_apex_id: row.focus_apex_bead_id,
+    focus_apex_id: row.focus_apex_id,
     focus_apex_title: row.focus_apex_title,
     focus_apex_type: row.focus_apex_type,
     focus_apex_repo_name: row.focus_apex_repo_name,
     focus_apex_branch: row.focus_apex_branch,
     focus_updated_at: row.focus_updated_at,
     status: p ? p.status || "active" : "offline",
-    last_seen: p?.last_seen || row.last_seen_at,
+    last_seen: p?.last_seen || row.last_seen,
     deleted_at: row.deleted_at,
     claims: opts.includeClaims ? claims : [],
   };

@@ -1,5 +1,7 @@
 // server.workspaces rows used by init and register (workspace_id = agent_id).
 import type { Db } from "../db/pool";
+import { selectList } from "../db/columns";
+import { CurrentProject } from "../projects/model";
 
 export interface WorkspaceRow {
   workspace_id: string;
@@ -97,18 +99,13 @@ export async function aliasHeldInClaims(db: Db, projectId: string, alias: string
   return rows.length > 0;
 }
 
-export interface AgentOfLiveProject {
-  alias: string;
-  human_name: string;
-  project_id: string;
-  slug: string;
-  name: string;
-}
+/** The agent's names with its aweb project, as projects' CurrentProject declares it. */
+export type AgentOfLiveProject = { alias: string; human_name: string } & typeof CurrentProject.static;
 
 /** The live aweb agent behind a Bearer key, with its live project (POST /v1/workspaces/register). */
 export async function findAgentOfLiveProject(db: Db, agentId: string, projectId: string): Promise<AgentOfLiveProject | null> {
   const rows = await db<AgentOfLiveProject[]>`
-    select a.alias, a.human_name, p.project_id, p.slug, p.name
+    select a.alias, a.human_name, ${selectList(db, CurrentProject, "p")}
     from aweb.agents a join aweb.projects p on p.project_id = a.project_id
     where a.agent_id = ${agentId} and a.project_id = ${projectId}
       and a.deleted_at is null and p.deleted_at is null`;
