@@ -2,6 +2,10 @@
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 
+/** Whatever the client attached on acquire; its "reason" goes into the events. */
+export const Metadata = t.Record(t.String(), t.Unknown());
+export type Metadata = typeof Metadata.static;
+
 export const Reservation = t.Object({
   project_id: Uuid,
   resource_key: t.String(),
@@ -10,8 +14,10 @@ export const Reservation = t.Object({
   acquired_at: Timestamp,
   expires_at: Timestamp,
 });
+export type Reservation = typeof Reservation.static;
 
 export const Acquired = t.Object({ status: t.Literal("acquired"), ...Reservation.properties });
+export type Acquired = typeof Acquired.static;
 
 /** The 409 body aw decodes into its ReservationHeldError (docs/protocol/reservations.md#reservations-acquire). */
 export const Held = t.Object({
@@ -20,17 +26,17 @@ export const Held = t.Object({
   holder_alias: t.String(),
   expires_at: Timestamp,
 });
+export type Held = typeof Held.static;
 
-export const ActiveReservations = t.Object({
-  reservations: t.Array(
-    t.Object({
-      ...Reservation.properties,
-      metadata: t.Record(t.String(), t.Unknown()),
-      ttl_remaining_seconds: t.Integer(),
-    }),
-  ),
-  count: t.Integer(),
+/** An item of GET /v1/reservations; ttl_remaining_seconds is for bdh's legacy view. */
+export const ActiveReservation = t.Object({
+  ...Reservation.properties,
+  metadata: Metadata,
+  ttl_remaining_seconds: t.Integer(),
 });
+export type ActiveReservation = typeof ActiveReservation.static;
+
+export const ActiveReservations = t.Object({ reservations: t.Array(ActiveReservation), count: t.Integer() });
 
 export const Renewed = t.Object({ status: t.String(), resource_key: t.String(), expires_at: Timestamp });
 export const Released = t.Object({ status: t.String(), resource_key: t.String() });
@@ -40,3 +46,5 @@ export const Revoked = t.Object({
   revoked_count: t.Integer(),
   revoked_keys: t.Array(t.String()),
 });
+
+export const ForceReleased = t.Object({ released: t.Array(t.String()), not_found: t.Array(t.String()) });

@@ -5,7 +5,7 @@ import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { checkIndexable } from "../http/wire";
 import { describe } from "../http/openapi";
-import { ActiveReservations, Acquired, Held, Released, Renewed, Revoked } from "./model";
+import { ActiveReservations, Acquired, ForceReleased, Held, Metadata, Released, Renewed, Revoked } from "./model";
 import { acquire, forceRelease, listReservations, release, renew, reservationTtl, revoke } from "./service";
 
 const strict = { additionalProperties: false } as const;
@@ -30,7 +30,7 @@ export function reservationRoutes(ctx: RouteContext) {
       },
       {
         body: t.Object(
-          { resource_key: ResourceKey, ttl_seconds: Ttl, metadata: t.Optional(t.Record(t.String(), t.Unknown())) },
+          { resource_key: ResourceKey, ttl_seconds: Ttl, metadata: t.Optional(Metadata) },
           strict,
         ),
         detail: describe("Acquire a reservation (409 names the holder)", "reservations", { 200: Acquired, 409: Held }, [401, 403]),
@@ -73,7 +73,7 @@ export function reservationRoutes(ctx: RouteContext) {
         detail: describe(
           "Release any reservations on these keys, whoever holds them (humans only)",
           "reservations",
-          { 200: t.Object({ released: t.Array(t.String()), not_found: t.Array(t.String()) }) },
+          { 200: ForceReleased },
           [401, 403],
         ),
       },

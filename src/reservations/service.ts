@@ -14,8 +14,8 @@ import {
   renewOwn,
   revokeOwn,
   tryAcquire,
-  type Metadata,
 } from "./data";
+import type { Acquired, Held, Metadata } from "./model";
 
 export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 3600;
@@ -25,14 +25,6 @@ export function reservationTtl(raw: unknown): number {
   if (raw === undefined) return MIN_TTL_SECONDS;
   const ttl = bodyInt(raw, ["body", "ttl_seconds"], 1);
   return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, ttl));
-}
-
-/** The 409 body aw decodes into its ReservationHeldError (docs/protocol/reservations.md#reservations-acquire). */
-export interface HeldBody {
-  detail: string;
-  holder_agent_id: string;
-  holder_alias: string;
-  expires_at: string;
 }
 
 async function publish(
@@ -54,7 +46,13 @@ async function publish(
   });
 }
 
-export async function acquire(deps: Deps, actor: Actor, resourceKey: string, ttlSeconds: number, metadata: Metadata) {
+export async function acquire(
+  deps: Deps,
+  actor: Actor,
+  resourceKey: string,
+  ttlSeconds: number,
+  metadata: Metadata,
+): Promise<{ acquired: Acquired } | { held: Held }> {
   // A holder that releases between our insert and our read leaves nothing to
   // report; the key is then free, so try again.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -67,20 +65,12 @@ export async function acquire(deps: Deps, actor: Actor, resourceKey: string, ttl
       metadata,
     });
     if (row) {
-      await publish(deps, "reservation.acquired", actor, row.project_slug, [resourceKey], ttlSeconds, metadata.reason);
-      const acquired = {
-        status: "acquired",
-        project_id: row.project_id,
-        resource_key: row.resource_key,
-        holder_agent_id: row.holder_agent_id,
-        holder_alias: row.holder_alias,
-        acquired_at: row.acquired_at,
-        expires_at: row.expires_at,
-      };
-      return { acquired };
+      const { project_slug, ...reservation } = row;
+      await publish(deps, "reservation.acquired", actor, project_slug, [resourceKey], ttlSeconds, metadata.reason);
+      return { acquired: { status: "acquired", ...reservation } };
     }
     const holder = await activeHolder(deps.sql, actor.projectId, resourceKey);
-    if (holder) return { held: { detail: "Reservation is already held", ...holder } satisfies HeldBody };
+    if (holder) return { held: { detail: "Reservation is already held", ...holder } };
   }
   throw conflict("Reservation is already held");
 }
