@@ -2,7 +2,11 @@
 import { t } from "elysia";
 import { Timestamp, Uuid } from "../http/model";
 
-const Playbook = t.Object({ title: t.String(), playbook_md: t.String() });
+export const PolicyInvariant = t.Object({ id: t.String(), title: t.String(), body_md: t.String() });
+export type PolicyInvariant = typeof PolicyInvariant.static;
+
+export const Playbook = t.Object({ title: t.String(), playbook_md: t.String() });
+export type Playbook = typeof Playbook.static;
 
 /** GET /v1/policies/active and /v1/policies/{id} (src/policies/view.ts). */
 export const PolicyBundle = t.Object({
@@ -10,24 +14,28 @@ export const PolicyBundle = t.Object({
   project_id: Uuid,
   version: t.Integer(),
   updated_at: Timestamp,
-  invariants: t.Array(t.Object({ id: t.String(), title: t.String(), body_md: t.String() })),
+  invariants: t.Array(PolicyInvariant),
   /** Role name → its playbook, in stored order. */
   roles: t.Record(t.String(), Playbook),
-  selected_role: t.Nullable(t.Object({ role: t.String(), title: t.String(), playbook_md: t.String() })),
+  selected_role: t.Nullable(t.Object({ role: t.String(), ...Playbook.properties })),
   adapters: t.Record(t.String(), t.Unknown()),
 });
+export type PolicyBundle = typeof PolicyBundle.static;
 
-export const PolicyHistory = t.Object({
-  policies: t.Array(
-    t.Object({
-      policy_id: Uuid,
-      version: t.Integer(),
-      created_at: Timestamp,
-      created_by_workspace_id: t.Nullable(Uuid),
-      is_active: t.Boolean(),
-    }),
-  ),
+/** What a version stores as bundle_json: the answer's content, without the version's identity. */
+export type StoredBundle = Pick<PolicyBundle, "invariants" | "roles" | "adapters">;
+
+/** An item of GET /v1/policies/history. */
+export const PolicyVersion = t.Object({
+  policy_id: Uuid,
+  version: t.Integer(),
+  created_at: Timestamp,
+  created_by_workspace_id: t.Nullable(Uuid),
+  is_active: t.Boolean(),
 });
+export type PolicyVersion = typeof PolicyVersion.static;
+
+export const PolicyHistory = t.Object({ policies: t.Array(PolicyVersion) });
 
 export const PolicyCreated = t.Object({ policy_id: Uuid, project_id: Uuid, version: t.Integer(), created: t.Boolean() });
 export const PolicyReset = t.Object({ reset: t.Boolean(), active_policy_id: Uuid, version: t.Integer() });
