@@ -40,3 +40,21 @@ export const PolicyHistory = t.Object({ policies: t.Array(PolicyVersion) });
 export const PolicyCreated = t.Object({ policy_id: Uuid, project_id: Uuid, version: t.Integer(), created: t.Boolean() });
 export const PolicyReset = t.Object({ reset: t.Boolean(), active_policy_id: Uuid, version: t.Integer() });
 export const PolicyActivated = t.Object({ activated: t.Boolean(), active_policy_id: Uuid });
+
+// Extra body and query keys are ignored (docs/protocol/conventions.md); Elysia forbids them at the root unless told.
+const LOOSE = { additionalProperties: true };
+
+/** A bundle as clients send it: every field optional, filled from the defaults' shape by the route. */
+export const CreatePolicyBody = t.Object({
+  bundle: t.Object({
+    invariants: t.Optional(t.Array(t.Partial(PolicyInvariant))),
+    roles: t.Optional(t.Record(t.String(), t.Partial(Playbook))),
+    adapters: t.Optional(t.Record(t.String(), t.Unknown())),
+  }),
+  base_policy_id: t.Optional(t.Nullable(t.String())),
+  created_by_workspace_id: t.Optional(t.Nullable(t.String())),
+}, LOOSE);
+
+export const ActivePolicyQuery = t.Object({ role: t.Optional(t.String()), only_selected: t.Optional(t.String()) }, LOOSE);
+export const PolicyHistoryQuery = t.Object({ limit: t.Optional(t.String()) }, LOOSE);
+export const PolicyParams = t.Object({ policy_id: t.String() });

@@ -48,3 +48,18 @@ export const Revoked = t.Object({
 });
 
 export const ForceReleased = t.Object({ released: t.Array(t.String()), not_found: t.Array(t.String()) });
+
+// Bodies are strict: unknown keys, a project_id selector included, are a 422.
+const strict = { additionalProperties: false } as const;
+const ResourceKey = t.String({ minLength: 1, maxLength: 4096 });
+// Parsed by reservationTtl so "60" and 60.0 are accepted like the reference (docs/protocol/conventions.md#conventions-shared-by-every-route).
+const Ttl = t.Optional(t.Unknown());
+
+export const AcquireBody = t.Object({ resource_key: ResourceKey, ttl_seconds: Ttl, metadata: t.Optional(Metadata) }, strict);
+export const RenewBody = t.Object({ resource_key: ResourceKey, ttl_seconds: Ttl }, strict);
+export const ReleaseBody = t.Object({ resource_key: ResourceKey }, strict);
+export const ForceReleaseBody = t.Object({ resource_keys: t.Array(ResourceKey, { minItems: 1, maxItems: 100 }) }, strict);
+export const RevokeBody = t.Object({ prefix: t.Optional(t.Nullable(t.String({ maxLength: 4096 }))) }, strict);
+
+/** bdh's legacy client also sends workspace_id, alias, path_prefix: ignored (docs/protocol/reservations.md#reservations-list). */
+export const ListReservationsQuery = t.Object({ prefix: t.Optional(t.String()) }, { additionalProperties: true });
