@@ -39,15 +39,19 @@ export type ActiveReservation = typeof ActiveReservation.static;
 export const ActiveReservations = t.Object({ reservations: t.Array(ActiveReservation), count: t.Integer() });
 
 export const Renewed = t.Object({ status: t.String(), resource_key: t.String(), expires_at: Timestamp });
+export type Renewed = typeof Renewed.static;
 export const Released = t.Object({ status: t.String(), resource_key: t.String() });
+export type Released = typeof Released.static;
 export const Revoked = t.Object({
   status: t.String(),
   deleted: t.Integer(),
   revoked_count: t.Integer(),
   revoked_keys: t.Array(t.String()),
 });
+export type Revoked = typeof Revoked.static;
 
 export const ForceReleased = t.Object({ released: t.Array(t.String()), not_found: t.Array(t.String()) });
+export type ForceReleased = typeof ForceReleased.static;
 
 // Bodies are strict: unknown keys, a project_id selector included, are a 422.
 const strict = { additionalProperties: false } as const;

@@ -15,7 +15,7 @@ import {
   revokeOwn,
   tryAcquire,
 } from "./data";
-import type { Acquired, Held, Metadata } from "./model";
+import type { Acquired, ActiveReservation, ForceReleased, Held, Metadata, Released, Renewed, Revoked } from "./model";
 
 export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 3600;
@@ -75,7 +75,7 @@ export async function acquire(
   throw conflict("Reservation is already held");
 }
 
-export async function renew(deps: Deps, actor: Actor, resourceKey: string, ttlSeconds: number) {
+export async function renew(deps: Deps, actor: Actor, resourceKey: string, ttlSeconds: number): Promise<Renewed> {
   const row = await renewOwn(deps.sql, actor.projectId, resourceKey, actor.agentId, ttlSeconds);
   if (!row) {
     const holder = await activeHolder(deps.sql, actor.projectId, resourceKey);
@@ -86,7 +86,7 @@ export async function renew(deps: Deps, actor: Actor, resourceKey: string, ttlSe
   return { status: "renewed", resource_key: resourceKey, expires_at: row.expires_at };
 }
 
-export async function release(deps: Deps, actor: Actor, resourceKey: string) {
+export async function release(deps: Deps, actor: Actor, resourceKey: string): Promise<Released> {
   const row = await releaseOwn(deps.sql, actor.projectId, resourceKey, actor.agentId);
   if (row) {
     await publish(deps, "reservation.released", actor, row.project_slug, [resourceKey], null, row.metadata.reason);
@@ -104,7 +104,7 @@ export async function release(deps: Deps, actor: Actor, resourceKey: string) {
  * Both response shapes at once: the server's {deleted} and aw's
  * {revoked_count, revoked_keys} (docs/protocol/reservations.md#reservations-revoke).
  */
-export async function revoke(deps: Deps, actor: Actor, prefix: string | null) {
+export async function revoke(deps: Deps, actor: Actor, prefix: string | null): Promise<Revoked> {
   const rows = await revokeOwn(deps.sql, actor.projectId, actor.agentId, prefix);
   if (rows.length === 0 && prefix !== null && (await othersHoldUnder(deps.sql, actor.projectId, actor.agentId, prefix))) {
     throw forbidden("Cannot revoke reservations held by other agents");
@@ -118,7 +118,7 @@ export async function revoke(deps: Deps, actor: Actor, prefix: string | null) {
 }
 
 /** Active reservations of the project by key, optionally under a literal prefix. */
-export function listReservations(deps: Deps, projectId: string, prefix: string | null) {
+export function listReservations(deps: Deps, projectId: string, prefix: string | null): Promise<ActiveReservation[]> {
   return listActive(deps.sql, projectId, prefix);
 }
 
@@ -128,7 +128,7 @@ export function listReservations(deps: Deps, projectId: string, prefix: string |
  * once; an expired or missing one is not_found. Each holder's channel gets
  * reservation.released with forced and released_by.
  */
-export async function forceRelease(deps: Deps, human: Human, resourceKeys: string[]) {
+export async function forceRelease(deps: Deps, human: Human, resourceKeys: string[]): Promise<ForceReleased> {
   const keys = [...new Set(resourceKeys)];
   const rows = await deleteKeys(deps.sql, human.projectId, keys);
   const held = new Map(rows.filter((r) => r.active).map((r) => [r.resource_key, r]));
