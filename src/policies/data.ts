@@ -1,17 +1,14 @@
 // server.project_policies and projects.active_policy_id (docs/protocol/policies.md#policies).
 import type { Db } from "../db/pool";
-import type { PolicyBundle } from "./defaults";
+import { selectList } from "../db/columns";
+import { PolicyVersion, type PolicyBundle, type StoredBundle } from "./model";
 
-export interface PolicyRow {
-  policy_id: string;
-  project_id: string;
-  version: number;
-  /** Stored as jsonb: object keys come back in jsonb order, as in the reference. */
-  bundle_json: Partial<PolicyBundle> & Record<string, unknown>;
-  created_by_workspace_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** A stored version: the history item's fields (less is_active) plus its project, bundle and update time. */
+export type PolicyRow = Omit<PolicyVersion, "is_active"> &
+  Pick<PolicyBundle, "project_id" | "updated_at"> & {
+    /** Stored as jsonb: object keys come back in jsonb order, as in the reference. */
+    bundle_json: Partial<StoredBundle> & Record<string, unknown>;
+  };
 
 export interface LockedProject {
   id: string;
@@ -56,7 +53,7 @@ export async function latestPolicyId(db: Db, projectId: string): Promise<string 
 export async function insertPolicyVersion(
   db: Db,
   projectId: string,
-  bundle: PolicyBundle,
+  bundle: StoredBundle,
   createdByWorkspaceId: string | null,
 ): Promise<PolicyRow> {
   const rows = await db<PolicyRow[]>`
@@ -87,18 +84,9 @@ export async function findProjectPolicy(db: Db, projectId: string, policyId: str
   return rows[0] ?? null;
 }
 
-export interface PolicyHistoryRow {
-  policy_id: string;
-  version: number;
-  created_at: string;
-  created_by_workspace_id: string | null;
-  is_active: boolean;
-}
-
-export async function listPolicyHistory(db: Db, projectId: string, limit: number): Promise<PolicyHistoryRow[]> {
-  return db<PolicyHistoryRow[]>`
-    select pp.policy_id, pp.version, pp.created_at, pp.created_by_workspace_id,
-           coalesce(pp.policy_id = p.active_policy_id, false) as is_active
+export async function listPolicyHistory(db: Db, projectId: string, limit: number): Promise<PolicyVersion[]> {
+  return db<PolicyVersion[]>`
+    select ${selectList(db, PolicyVersion, "pp", { is_active: db`coalesce(pp.policy_id = p.active_policy_id, false)` })}
     from server.project_policies pp
     left join server.projects p on p.id = pp.project_id and p.deleted_at is null
     where pp.project_id = ${projectId}

@@ -10,25 +10,9 @@ import roleCoordinator from "../../defaults/roles/coordinator.md" with { type: "
 import roleDeveloper from "../../defaults/roles/developer.md" with { type: "text" };
 import roleFrontend from "../../defaults/roles/frontend.md" with { type: "text" };
 import roleReviewer from "../../defaults/roles/reviewer.md" with { type: "text" };
+import type { Playbook, PolicyInvariant, StoredBundle } from "./model";
 
 export type PolicyFile = [name: string, text: string];
-
-export interface PolicyInvariant {
-  id: string;
-  title: string;
-  body_md: string;
-}
-
-export interface PolicyRole {
-  title: string;
-  playbook_md: string;
-}
-
-export interface PolicyBundle {
-  invariants: PolicyInvariant[];
-  roles: Record<string, PolicyRole>;
-  adapters: Record<string, unknown>;
-}
 
 const INVARIANT_FILES: PolicyFile[] = [
   ["01-tracking-bdh-only.md", inv01],
@@ -107,7 +91,7 @@ function selectFiles(files: PolicyFile[]): PolicyFile[] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export function buildDefaultBundle(invariantFiles: PolicyFile[], roleFiles: PolicyFile[]): PolicyBundle {
+export function buildDefaultBundle(invariantFiles: PolicyFile[], roleFiles: PolicyFile[]): StoredBundle {
   const invariants: PolicyInvariant[] = [];
   const seen = new Set<string>();
   for (const [name, text] of selectFiles(invariantFiles)) {
@@ -117,7 +101,7 @@ export function buildDefaultBundle(invariantFiles: PolicyFile[], roleFiles: Poli
     invariants.push({ id, title, body_md: body });
   }
 
-  const roles = new Map<string, PolicyRole>();
+  const roles = new Map<string, Playbook>();
   for (const [name, text] of selectFiles(roleFiles)) {
     const { id, title, body } = parsePolicyMarkdown(name, text);
     if (roles.has(id)) throw new Error(`Duplicate role ID '${id}' found in '${name}'`);
@@ -128,16 +112,16 @@ export function buildDefaultBundle(invariantFiles: PolicyFile[], roleFiles: Poli
   return { invariants, roles: Object.fromEntries(roles), adapters: {} };
 }
 
-let cached: PolicyBundle | null = null;
+let cached: StoredBundle | null = null;
 
 /** The default bundle, parsed once. Callers must not mutate it. */
-export function loadDefaultBundle(): PolicyBundle {
+export function loadDefaultBundle(): StoredBundle {
   cached ??= buildDefaultBundle(INVARIANT_FILES, ROLE_FILES);
   return cached;
 }
 
 /** Re-parse the embedded defaults (used by policy reset). */
-export function reloadDefaultBundle(): PolicyBundle {
+export function reloadDefaultBundle(): StoredBundle {
   cached = buildDefaultBundle(INVARIANT_FILES, ROLE_FILES);
   return cached;
 }

@@ -1,10 +1,20 @@
 // /v1/policies (docs/protocol/policies.md#policies). bdh calls GET /active (with
 // If-None-Match from its cache) and POST /reset (body `null`); the rest is the
 // dashboard's.
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { describe } from "../http/openapi";
-import { PolicyActivated, PolicyBundle, PolicyCreated, PolicyHistory, PolicyReset } from "./model";
+import {
+  ActivePolicyQuery,
+  CreatePolicyBody,
+  PolicyActivated,
+  PolicyBundle,
+  PolicyCreated,
+  PolicyHistory,
+  PolicyHistoryQuery,
+  PolicyParams,
+  PolicyReset,
+} from "./model";
 import { authPlugin } from "../auth/plugin";
 import { enforceActorBinding } from "../auth/identity";
 import { isoZ } from "../db/pool";
@@ -17,28 +27,6 @@ import type { Identity } from "../auth/identity";
 /** Whether a read may bootstrap the default policy (a read never writes for a non-writer, issue 19). */
 const mayWrite = (id: Identity) => !id.publicReader && !id.agentDeleted && !id.projectDeleted;
 import { policyView } from "./view";
-
-// Extra body and query keys are ignored (docs/protocol/conventions.md); Elysia forbids them at the root unless told.
-const LOOSE = { additionalProperties: true };
-
-const Invariant = t.Object({
-  id: t.Optional(t.String()),
-  title: t.Optional(t.String()),
-  body_md: t.Optional(t.String()),
-});
-const RolePlaybook = t.Object({ title: t.Optional(t.String()), playbook_md: t.Optional(t.String()) });
-
-const CreateBody = t.Object({
-  bundle: t.Object({
-    invariants: t.Optional(t.Array(Invariant)),
-    roles: t.Optional(t.Record(t.String(), RolePlaybook)),
-    adapters: t.Optional(t.Record(t.String(), t.Unknown())),
-  }),
-  base_policy_id: t.Optional(t.Nullable(t.String())),
-  created_by_workspace_id: t.Optional(t.Nullable(t.String())),
-}, LOOSE);
-
-const PolicyParams = t.Object({ policy_id: t.String() });
 
 export function policyRoutes(ctx: RouteContext) {
   const { deps } = ctx;
@@ -62,7 +50,7 @@ export function policyRoutes(ctx: RouteContext) {
         return body;
       },
       {
-        query: t.Object({ role: t.Optional(t.String()), only_selected: t.Optional(t.String()) }, LOOSE),
+        query: ActivePolicyQuery,
         detail: describe("The active policy bundle (bootstraps the default on first read)", "policies", { 200: PolicyBundle, 304: null }, [400, 401, 403, 404]),
       },
     )
@@ -77,7 +65,7 @@ export function policyRoutes(ctx: RouteContext) {
         return { policies: rows.map((r) => ({ ...r, created_at: isoZ(r.created_at) })) };
       },
       {
-        query: t.Object({ limit: t.Optional(t.String()) }, LOOSE),
+        query: PolicyHistoryQuery,
         detail: describe("Policy versions, newest first", "policies", { 200: PolicyHistory }, [401, 403]),
       },
     )
@@ -117,7 +105,7 @@ export function policyRoutes(ctx: RouteContext) {
         return { policy_id: policy.policy_id, project_id: policy.project_id, version: policy.version, created: true };
       },
       {
-        body: CreateBody,
+        body: CreatePolicyBody,
         detail: describe("Create a new (inactive) policy version", "policies", { 200: PolicyCreated }, [400, 401, 403, 409]),
       },
     )

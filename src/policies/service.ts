@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { Sql } from "../db/pool";
 import { writeAudit } from "../audit/service";
 import { badRequest, conflict, notFound } from "../http/errors";
-import { loadDefaultBundle, reloadDefaultBundle, type PolicyBundle } from "./defaults";
+import { loadDefaultBundle, reloadDefaultBundle } from "./defaults";
 import {
   findActivePolicy,
   findPolicyOwner,
@@ -17,6 +17,7 @@ import {
   setActivePolicy,
   type PolicyRow,
 } from "./data";
+import type { StoredBundle } from "./model";
 
 const projectNotFound = () => notFound("Project not found");
 
@@ -63,7 +64,7 @@ export async function loadActiveReadOnly(sql: Sql, projectId: string): Promise<P
 
 export interface CreatePolicyInput {
   projectId: string;
-  bundle: PolicyBundle;
+  bundle: StoredBundle;
   /** Normalized UUID, or null to skip the optimistic-concurrency check. */
   basePolicyId: string | null;
   /** As the client sent it, for the 409 message. */

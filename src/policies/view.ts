@@ -5,6 +5,7 @@ import { isoZ } from "../db/pool";
 import { badRequest } from "../http/errors";
 import { pyList } from "../http/wire";
 import type { PolicyRow } from "./data";
+import type { PolicyBundle } from "./model";
 
 type Obj = Record<string, unknown>;
 
@@ -32,7 +33,7 @@ export interface ViewOptions {
 export function policyView(policy: PolicyRow, opts: ViewOptions = { role: null, onlySelected: false }) {
   const roles = rolesOf(policy);
   const role = opts.role || null;
-  let selected: { role: string; title: string; playbook_md: string } | null = null;
+  let selected: PolicyBundle["selected_role"] = null;
   if (role !== null) {
     const found = roles.find(([k]) => k === role);
     if (!found) throw badRequest(`Role '${role}' not found. Available roles: ${pyList(roles.map(([k]) => k))}`);

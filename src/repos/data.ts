@@ -1,14 +1,14 @@
 // server.repos: one row per (project, canonical origin), soft-deleted.
 import type { Db } from "../db/pool";
+import { selectList } from "../db/columns";
 import { repoNameOf } from "./canonical-origin";
-import type { RepoSummary } from "./model";
+import { RepoFound, RepoSummary, type RepoFoundAnswer } from "./model";
 
-export interface RepoRow {
-  id: string;
-  project_id: string;
-  canonical_origin: string;
-  name: string;
-}
+/** GET /v1/repos's item, before created_at is written with a "Z". */
+export type RepoSummaryRow = typeof RepoSummary.static;
+
+/** The stored repo other features write against (they read `id`, not the wire's repo_id). */
+export type RepoRow = Pick<RepoSummaryRow, "id" | "project_id" | "canonical_origin" | "name">;
 
 /** Upsert on (project_id, canonical_origin): refreshes origin_url and revives a deleted row. */
 export async function ensureRepo(
@@ -26,18 +26,12 @@ export async function ensureRepo(
   return rows[0];
 }
 
-export interface RepoWithProject {
-  repo_id: string;
-  project_id: string;
-  project_slug: string;
-  canonical_origin: string;
-  name: string;
-}
+const foundColumns = (db: Db) => selectList(db, RepoFound, "r", { repo_id: db`r.id`, project_slug: db`p.slug` });
 
 /** Live repos with this canonical origin in live projects, ordered by project slug. */
-export async function findReposByOrigin(db: Db, canonicalOrigin: string): Promise<RepoWithProject[]> {
-  return db<RepoWithProject[]>`
-    select r.id as repo_id, r.project_id, p.slug as project_slug, r.canonical_origin, r.name
+export async function findReposByOrigin(db: Db, canonicalOrigin: string): Promise<RepoFoundAnswer[]> {
+  return db<RepoFoundAnswer[]>`
+    select ${foundColumns(db)}
     from server.repos r
     join server.projects p on p.id = r.project_id and p.deleted_at is null
     where r.canonical_origin = ${canonicalOrigin} and r.deleted_at is null
@@ -45,17 +39,14 @@ export async function findReposByOrigin(db: Db, canonicalOrigin: string): Promis
 }
 
 /** The live repo with this canonical origin in this (live) project, if any. */
-export async function findRepoInProject(db: Db, projectId: string, canonicalOrigin: string): Promise<RepoWithProject | null> {
-  const rows = await db<RepoWithProject[]>`
-    select r.id as repo_id, r.project_id, p.slug as project_slug, r.canonical_origin, r.name
+export async function findRepoInProject(db: Db, projectId: string, canonicalOrigin: string): Promise<RepoFoundAnswer | null> {
+  const rows = await db<RepoFoundAnswer[]>`
+    select ${foundColumns(db)}
     from server.repos r
     join server.projects p on p.id = r.project_id and p.deleted_at is null
     where r.project_id = ${projectId} and r.canonical_origin = ${canonicalOrigin} and r.deleted_at is null`;
   return rows[0] ?? null;
 }
-
-/** GET /v1/repos's item, before created_at is written with a "Z". */
-export type RepoSummaryRow = typeof RepoSummary.static;
 
 /** Live repos of a project in (created_at, id) order, strictly after the keyset position; limit+1 rows. */
 export async function listRepos(
@@ -65,8 +56,9 @@ export async function listRepos(
   limit: number,
 ): Promise<RepoSummaryRow[]> {
   return db<RepoSummaryRow[]>`
-    select r.id, r.project_id, r.canonical_origin, r.name, r.created_at,
-           (count(w.workspace_id) filter (where w.deleted_at is null))::int as workspace_count
+    select ${selectList(db, RepoSummary, "r", {
+      workspace_count: db`(count(w.workspace_id) filter (where w.deleted_at is null))::int`,
+    })}
     from server.repos r
     left join server.workspaces w on w.repo_id = r.id
     where r.deleted_at is null and r.project_id = ${projectId}

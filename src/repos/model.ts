@@ -45,6 +45,7 @@ export const RepoListQuery = t.Object({
 
 export const RepoIdParams = t.Object({ repo_id: t.String() });
 
+/** A live repo with its project's slug: the lookup's answer, and what other features read by origin. */
 export type RepoFoundAnswer = typeof RepoFound.static;
 export type RepoEnsuredAnswer = typeof RepoEnsured.static;
 export type RepoPageAnswer = typeof RepoPage.static;

@@ -13,7 +13,7 @@ import { clearPresence } from "../presence/presence";
 import { mirrorOf } from "../projects/service";
 import { softDeleteWorkspacesOfRepo } from "../workspaces/service";
 import { announceUnclaimed, dropClaimsWithin } from "../claims/service";
-import { ensureRepo, findLiveRepoOrigin, findRepoInProject, findReposByOrigin, listRepos, softDeleteRepo, type RepoRow, type RepoWithProject } from "./data";
+import { ensureRepo, findLiveRepoOrigin, findRepoInProject, findReposByOrigin, listRepos, softDeleteRepo, type RepoRow } from "./data";
 import type { RepoDeletedAnswer, RepoEnsuredAnswer, RepoFoundAnswer, RepoPageAnswer } from "./model";
 
 export interface RepoCursor {
@@ -45,13 +45,7 @@ export function parseEnsureProjectId(raw: string): string {
 export async function lookupRepo(deps: Deps, identity: Identity, canonicalOrigin: string): Promise<RepoFoundAnswer> {
   const repo = await findRepoInProject(deps.sql, identity.projectId, canonicalOrigin);
   if (!repo) throw notFound(`Repo not found: ${canonicalOrigin}`);
-  return {
-    repo_id: repo.repo_id,
-    project_id: repo.project_id,
-    project_slug: repo.project_slug,
-    canonical_origin: repo.canonical_origin,
-    name: repo.name,
-  };
+  return repo;
 }
 
 /** POST /v1/repos/ensure: get or create (reviving a deleted one) in the caller's project. */
@@ -113,7 +107,7 @@ export async function deleteRepo(deps: Deps, identity: Identity, repoId: string)
 // For other features. `ensureRepoWithin` runs inside the caller's transaction.
 
 /** Live repos with this canonical origin in every live project, by project slug. */
-export async function reposWithOrigin(deps: Deps, canonicalOrigin: string): Promise<RepoWithProject[]> {
+export async function reposWithOrigin(deps: Deps, canonicalOrigin: string): Promise<RepoFoundAnswer[]> {
   return findReposByOrigin(deps.sql, canonicalOrigin);
 }
 

@@ -3,24 +3,14 @@
 // Every decision (free or held? mine or someone else's?) is made inside the
 // one statement that changes the row, so concurrent callers cannot both win.
 import type { Db } from "../db/pool";
+import { selectList } from "../db/columns";
+import { ActiveReservation, Reservation, type Held, type Metadata } from "./model";
 
-export type Metadata = Record<string, unknown>;
+/** The project's slug rides along on every change, for the event it publishes. */
+type WithSlug = { project_slug: string | null };
 
-export interface AcquiredRow {
-  project_id: string;
-  resource_key: string;
-  holder_agent_id: string;
-  holder_alias: string;
-  acquired_at: string;
-  expires_at: string;
-  project_slug: string | null;
-}
-
-export interface HolderRow {
-  holder_agent_id: string;
-  holder_alias: string;
-  expires_at: string;
-}
+export type AcquiredRow = Reservation & WithSlug;
+export type HolderRow = Omit<Held, "detail">;
 
 /** "%", "_" and "\" in a prefix match themselves, not LIKE wildcards (docs/decisions.md). */
 export function likePrefix(prefix: string): string {
@@ -41,7 +31,7 @@ export async function tryAcquire(
   r: { projectId: string; resourceKey: string; agentId: string; alias: string; ttlSeconds: number; metadata: Metadata },
 ): Promise<AcquiredRow | null> {
   const rows = await db<AcquiredRow[]>`
-    insert into aweb.reservations
+    insert into aweb.reservations as r
       (project_id, resource_key, holder_agent_id, holder_alias, acquired_at, expires_at, metadata_json)
     values (${r.projectId}, ${r.resourceKey}, ${r.agentId}, ${r.alias}, now(),
             now() + ${r.ttlSeconds} * interval '1 second', ${db.json(r.metadata as never)})
@@ -51,9 +41,8 @@ export async function tryAcquire(
           acquired_at = excluded.acquired_at,
           expires_at = excluded.expires_at,
           metadata_json = excluded.metadata_json
-      where aweb.reservations.expires_at <= now()
-    returning project_id, resource_key, holder_agent_id, holder_alias, acquired_at, expires_at,
-              ${slugOf(db, r.projectId)}`;
+      where r.expires_at <= now()
+    returning ${selectList(db, Reservation, "r")}, ${slugOf(db, r.projectId)}`;
   return rows[0] ?? null;
 }
 
@@ -66,36 +55,20 @@ export async function activeHolder(db: Db, projectId: string, resourceKey: strin
   return rows[0] ?? null;
 }
 
-export interface ListedRow {
-  project_id: string;
-  resource_key: string;
-  holder_agent_id: string;
-  holder_alias: string;
-  acquired_at: string;
-  expires_at: string;
-  metadata: Metadata;
-  ttl_remaining_seconds: number;
-}
-
 /** Active reservations of the project by key, optionally under a literal prefix. */
-export async function listActive(db: Db, projectId: string, prefix: string | null): Promise<ListedRow[]> {
-  return db<ListedRow[]>`
-    select project_id, resource_key, holder_agent_id, holder_alias, acquired_at, expires_at,
-           metadata_json as metadata,
-           greatest(0, floor(extract(epoch from (expires_at - now()))))::int as ttl_remaining_seconds
-    from aweb.reservations
+export async function listActive(db: Db, projectId: string, prefix: string | null): Promise<ActiveReservation[]> {
+  return db<ActiveReservation[]>`
+    select ${selectList(db, ActiveReservation, "r", {
+      metadata: db`r.metadata_json`,
+      ttl_remaining_seconds: db`greatest(0, floor(extract(epoch from (r.expires_at - now()))))::int`,
+    })}
+    from aweb.reservations r
     where project_id = ${projectId} and expires_at > now()
       ${prefix === null ? db`` : db`and resource_key like ${likePrefix(prefix)} escape '\\'`}
     order by resource_key asc`;
 }
 
-export interface ChangedRow {
-  resource_key: string;
-  holder_alias: string;
-  expires_at: string;
-  metadata: Metadata;
-  project_slug: string | null;
-}
+export type ChangedRow = Pick<ActiveReservation, "resource_key" | "holder_alias" | "expires_at" | "metadata"> & WithSlug;
 
 /** Extend the caller's own active reservation; null when it is not (any longer) theirs. */
 export async function renewOwn(
@@ -124,12 +97,8 @@ export async function releaseOwn(db: Db, projectId: string, resourceKey: string,
   return rows[0] ?? null;
 }
 
-export interface RevokedRow {
-  resource_key: string;
-  holder_alias: string;
-  active: boolean;
-  project_slug: string | null;
-}
+/** `active`: the reservation was still held, not merely lingering after expiry. */
+export type RevokedRow = Pick<Reservation, "resource_key" | "holder_alias"> & { active: boolean } & WithSlug;
 
 /** Delete the caller's own reservations (expired ones too) under an optional prefix. */
 export async function revokeOwn(db: Db, projectId: string, agentId: string, prefix: string | null): Promise<RevokedRow[]> {
@@ -150,14 +119,9 @@ export async function othersHoldUnder(db: Db, projectId: string, agentId: string
   return rows.length > 0;
 }
 
-export interface ForcedRow {
-  resource_key: string;
-  holder_agent_id: string;
-  holder_alias: string;
+export type ForcedRow = Pick<ActiveReservation, "resource_key" | "holder_agent_id" | "holder_alias" | "metadata"> & {
   active: boolean;
-  metadata: Metadata;
-  project_slug: string | null;
-}
+} & WithSlug;
 
 /** Delete these keys' reservations whoever holds them (expired ones too); `active` says which were still held. */
 export async function deleteKeys(db: Db, projectId: string, resourceKeys: string[]): Promise<ForcedRow[]> {

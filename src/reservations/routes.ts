@@ -1,17 +1,26 @@
 // /v1/reservations — opaque per-project locks (docs/protocol/reservations.md#reservations-ttl). Bodies are strict:
 // unknown keys, a project_id selector included, are a 422.
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import type { RouteContext } from "../routes";
 import { authPlugin } from "../auth/plugin";
 import { checkIndexable } from "../http/wire";
 import { describe } from "../http/openapi";
-import { ActiveReservations, Acquired, Held, Released, Renewed, Revoked } from "./model";
+import {
+  AcquireBody,
+  ActiveReservations,
+  Acquired,
+  ForceReleaseBody,
+  ForceReleased,
+  Held,
+  ListReservationsQuery,
+  ReleaseBody,
+  Released,
+  RenewBody,
+  Renewed,
+  RevokeBody,
+  Revoked,
+} from "./model";
 import { acquire, forceRelease, listReservations, release, renew, reservationTtl, revoke } from "./service";
-
-const strict = { additionalProperties: false } as const;
-const ResourceKey = t.String({ minLength: 1, maxLength: 4096 });
-// Parsed by reservationTtl so "60" and 60.0 are accepted like the reference (docs/protocol/conventions.md#conventions-shared-by-every-route).
-const Ttl = t.Optional(t.Unknown());
 
 export function reservationRoutes(ctx: RouteContext) {
   const { deps } = ctx;
@@ -29,10 +38,7 @@ export function reservationRoutes(ctx: RouteContext) {
         return result.acquired;
       },
       {
-        body: t.Object(
-          { resource_key: ResourceKey, ttl_seconds: Ttl, metadata: t.Optional(t.Record(t.String(), t.Unknown())) },
-          strict,
-        ),
+        body: AcquireBody,
         detail: describe("Acquire a reservation (409 names the holder)", "reservations", { 200: Acquired, 409: Held }, [401, 403]),
       },
     )
@@ -46,7 +52,7 @@ export function reservationRoutes(ctx: RouteContext) {
         return { reservations, count: reservations.length };
       },
       {
-        query: t.Object({ prefix: t.Optional(t.String()) }, { additionalProperties: true }),
+        query: ListReservationsQuery,
         detail: describe("List active reservations by key", "reservations", { 200: ActiveReservations }, [401, 403]),
       },
     )
@@ -57,23 +63,23 @@ export function reservationRoutes(ctx: RouteContext) {
         return renew(deps, await auth.actor(), body.resource_key, ttl);
       },
       {
-        body: t.Object({ resource_key: ResourceKey, ttl_seconds: Ttl }, strict),
+        body: RenewBody,
         detail: describe("Extend your own active reservation", "reservations", { 200: Renewed }, [401, 403, 404, 409]),
       },
     )
     .post("/release", async ({ auth, body }) => release(deps, await auth.actor(), body.resource_key), {
-      body: t.Object({ resource_key: ResourceKey }, strict),
+      body: ReleaseBody,
       detail: describe("Release your reservation (idempotent)", "reservations", { 200: Released }, [401, 403, 409]),
     })
     .post(
       "/force-release",
       async ({ auth, body }) => forceRelease(deps, await auth.requireHuman(), body.resource_keys),
       {
-        body: t.Object({ resource_keys: t.Array(ResourceKey, { minItems: 1, maxItems: 100 }) }, strict),
+        body: ForceReleaseBody,
         detail: describe(
           "Release any reservations on these keys, whoever holds them (humans only)",
           "reservations",
-          { 200: t.Object({ released: t.Array(t.String()), not_found: t.Array(t.String()) }) },
+          { 200: ForceReleased },
           [401, 403],
         ),
       },
@@ -82,7 +88,7 @@ export function reservationRoutes(ctx: RouteContext) {
       "/revoke",
       async ({ auth, body }) => revoke(deps, await auth.actor(), body.prefix ? body.prefix : null),
       {
-        body: t.Object({ prefix: t.Optional(t.Nullable(t.String({ maxLength: 4096 }))) }, strict),
+        body: RevokeBody,
         detail: describe("Revoke your own reservations under a prefix", "reservations", { 200: Revoked }, [401, 403]),
       },
     );

@@ -14,8 +14,8 @@ import {
   renewOwn,
   revokeOwn,
   tryAcquire,
-  type Metadata,
 } from "./data";
+import type { Acquired, ActiveReservation, ForceReleased, Held, Metadata, Released, Renewed, Revoked } from "./model";
 
 export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 3600;
@@ -25,14 +25,6 @@ export function reservationTtl(raw: unknown): number {
   if (raw === undefined) return MIN_TTL_SECONDS;
   const ttl = bodyInt(raw, ["body", "ttl_seconds"], 1);
   return Math.min(MAX_TTL_SECONDS, Math.max(MIN_TTL_SECONDS, ttl));
-}
-
-/** The 409 body aw decodes into its ReservationHeldError (docs/protocol/reservations.md#reservations-acquire). */
-export interface HeldBody {
-  detail: string;
-  holder_agent_id: string;
-  holder_alias: string;
-  expires_at: string;
 }
 
 async function publish(
@@ -54,7 +46,13 @@ async function publish(
   });
 }
 
-export async function acquire(deps: Deps, actor: Actor, resourceKey: string, ttlSeconds: number, metadata: Metadata) {
+export async function acquire(
+  deps: Deps,
+  actor: Actor,
+  resourceKey: string,
+  ttlSeconds: number,
+  metadata: Metadata,
+): Promise<{ acquired: Acquired } | { held: Held }> {
   // A holder that releases between our insert and our read leaves nothing to
   // report; the key is then free, so try again.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -67,25 +65,17 @@ export async function acquire(deps: Deps, actor: Actor, resourceKey: string, ttl
       metadata,
     });
     if (row) {
-      await publish(deps, "reservation.acquired", actor, row.project_slug, [resourceKey], ttlSeconds, metadata.reason);
-      const acquired = {
-        status: "acquired",
-        project_id: row.project_id,
-        resource_key: row.resource_key,
-        holder_agent_id: row.holder_agent_id,
-        holder_alias: row.holder_alias,
-        acquired_at: row.acquired_at,
-        expires_at: row.expires_at,
-      };
-      return { acquired };
+      const { project_slug, ...reservation } = row;
+      await publish(deps, "reservation.acquired", actor, project_slug, [resourceKey], ttlSeconds, metadata.reason);
+      return { acquired: { status: "acquired", ...reservation } };
     }
     const holder = await activeHolder(deps.sql, actor.projectId, resourceKey);
-    if (holder) return { held: { detail: "Reservation is already held", ...holder } satisfies HeldBody };
+    if (holder) return { held: { detail: "Reservation is already held", ...holder } };
   }
   throw conflict("Reservation is already held");
 }
 
-export async function renew(deps: Deps, actor: Actor, resourceKey: string, ttlSeconds: number) {
+export async function renew(deps: Deps, actor: Actor, resourceKey: string, ttlSeconds: number): Promise<Renewed> {
   const row = await renewOwn(deps.sql, actor.projectId, resourceKey, actor.agentId, ttlSeconds);
   if (!row) {
     const holder = await activeHolder(deps.sql, actor.projectId, resourceKey);
@@ -96,7 +86,7 @@ export async function renew(deps: Deps, actor: Actor, resourceKey: string, ttlSe
   return { status: "renewed", resource_key: resourceKey, expires_at: row.expires_at };
 }
 
-export async function release(deps: Deps, actor: Actor, resourceKey: string) {
+export async function release(deps: Deps, actor: Actor, resourceKey: string): Promise<Released> {
   const row = await releaseOwn(deps.sql, actor.projectId, resourceKey, actor.agentId);
   if (row) {
     await publish(deps, "reservation.released", actor, row.project_slug, [resourceKey], null, row.metadata.reason);
@@ -114,7 +104,7 @@ export async function release(deps: Deps, actor: Actor, resourceKey: string) {
  * Both response shapes at once: the server's {deleted} and aw's
  * {revoked_count, revoked_keys} (docs/protocol/reservations.md#reservations-revoke).
  */
-export async function revoke(deps: Deps, actor: Actor, prefix: string | null) {
+export async function revoke(deps: Deps, actor: Actor, prefix: string | null): Promise<Revoked> {
   const rows = await revokeOwn(deps.sql, actor.projectId, actor.agentId, prefix);
   if (rows.length === 0 && prefix !== null && (await othersHoldUnder(deps.sql, actor.projectId, actor.agentId, prefix))) {
     throw forbidden("Cannot revoke reservations held by other agents");
@@ -128,7 +118,7 @@ export async function revoke(deps: Deps, actor: Actor, prefix: string | null) {
 }
 
 /** Active reservations of the project by key, optionally under a literal prefix. */
-export function listReservations(deps: Deps, projectId: string, prefix: string | null) {
+export function listReservations(deps: Deps, projectId: string, prefix: string | null): Promise<ActiveReservation[]> {
   return listActive(deps.sql, projectId, prefix);
 }
 
@@ -138,7 +128,7 @@ export function listReservations(deps: Deps, projectId: string, prefix: string |
  * once; an expired or missing one is not_found. Each holder's channel gets
  * reservation.released with forced and released_by.
  */
-export async function forceRelease(deps: Deps, human: Human, resourceKeys: string[]) {
+export async function forceRelease(deps: Deps, human: Human, resourceKeys: string[]): Promise<ForceReleased> {
   const keys = [...new Set(resourceKeys)];
   const rows = await deleteKeys(deps.sql, human.projectId, keys);
   const held = new Map(rows.filter((r) => r.active).map((r) => [r.resource_key, r]));
