@@ -1,11 +1,15 @@
 // Beads: the answers of /v1/beads (docs/protocol/sync.md#beads-upload), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
-import type { RejectedIssue } from "./records";
 
 const Text = t.Nullable(t.String());
 
 export const BeadRefModel = t.Object({ repo: t.String(), branch: t.String(), bead_id: t.String() });
+export type BeadRef = typeof BeadRefModel.static;
+
+/** An issue left out of a sync or upload, reported in the answer (docs/decisions.md, issue 19). */
+export const RejectedIssue = t.Object({ bead_id: t.String(), field: t.String(), detail: t.String() });
+export type RejectedIssue = typeof RejectedIssue.static;
 
 /** Upload answer (JSON and JSONL). */
 export const UploadResult = t.Object({
@@ -63,7 +67,7 @@ export const IssueDetail = t.Object({ bead_id, project_id: Uuid, ...issueRest, d
 export type IssueDetail = typeof IssueDetail.static;
 
 export const ReadyIssue = t.Object({
-  bead_id,
+  bead_id: issueFields.bead_id,
   repo: issueFields.repo,
   branch: issueFields.branch,
   title: issueFields.title,
