@@ -8,26 +8,22 @@
 // or duplicated, and two batches can never deadlock on each other's row locks.
 // Different repos/branches/projects never wait for each other.
 import type { Db } from "../db/pool";
-import type { BeadRef } from "./records";
-import type { IssueCursor, IssueFilters } from "./model";
+import { selectList } from "../db/columns";
+import {
+  IssueDetail,
+  IssueListItem,
+  ReadyIssue,
+  type IssueCursor,
+  type IssueFilters,
+  type IssueListRow,
+} from "./model";
 
-export interface IssueListRow {
-  bead_id: string;
-  repo: string;
-  branch: string;
-  title: string | null;
-  status: string | null;
-  priority: number | null;
-  issue_type: string | null;
-  assignee: string | null;
-  created_by: string | null;
-  labels: string[] | null;
-  blocked_by: BeadRef[] | null;
-  parent_id: BeadRef | null;
-  created_at: string | null;
-  updated_at: string | null;
-  sort_time: string;
-}
+/** Wire fields the table stores under another name or not at all (no reservation is ever attached here). */
+const computed = (db: Db) => ({
+  type: db`i.issue_type`,
+  current_reservation: db`null`,
+  reservations: db`'[]'::jsonb`,
+});
 
 const escapeLike = (s: string) => s.replace(/\\/g, "\\\\").replace(/%/g, "\\%").replace(/_/g, "\\_");
 
@@ -49,9 +45,8 @@ export async function listIssues(db: Db, projectId: string, f: IssueFilters, cur
         }))`
     : none;
   return db<IssueListRow[]>`
-    select bead_id, repo, branch, title, status, priority, issue_type, assignee, created_by, labels,
-           blocked_by, parent_id, created_at, updated_at, coalesce(updated_at, synced_at) as sort_time
-    from beads.beads_issues
+    select ${selectList(db, IssueListItem, "i", computed(db))}, coalesce(i.updated_at, i.synced_at) as sort_time
+    from beads.beads_issues i
     where project_id = ${projectId}
       ${f.repo ? db`and repo = ${f.repo}` : none}
       ${f.branch ? db`and branch = ${f.branch}` : none}
@@ -70,33 +65,17 @@ export async function listIssues(db: Db, projectId: string, f: IssueFilters, cur
     limit ${limit + 1}`;
 }
 
-export interface IssueDetailRow extends Omit<IssueListRow, "sort_time"> {
-  description: string | null;
-}
-
 /** Exact (repo, branch) lookup when both are given, else the first by repo, branch (docs/protocol/sync.md#beads-upload). */
 export async function findIssue(db: Db, projectId: string, beadId: string, repo: string | null, branch: string | null) {
   const exact = repo !== null && branch !== null;
-  const rows = await db<IssueDetailRow[]>`
-    select bead_id, repo, branch, title, description, status, priority, issue_type, assignee, created_by,
-           labels, blocked_by, parent_id, created_at, updated_at
-    from beads.beads_issues
+  const rows = await db<IssueDetail[]>`
+    select ${selectList(db, IssueDetail, "i", computed(db))}
+    from beads.beads_issues i
     where project_id = ${projectId} and bead_id = ${beadId}
       ${exact ? db`and repo = ${repo} and branch = ${branch}` : db``}
     order by repo asc, branch asc
     limit 1`;
   return rows[0] ?? null;
-}
-
-export interface ReadyRow {
-  bead_id: string;
-  repo: string;
-  branch: string;
-  title: string | null;
-  status: string;
-  priority: number | null;
-  issue_type: string | null;
-  blocked_by: BeadRef[] | null;
 }
 
 /**
@@ -105,8 +84,8 @@ export interface ReadyRow {
  * synced (another repo included) still blocks (docs/protocol/sync.md#beads-upload).
  */
 export async function listReady(db: Db, projectId: string, repo: string | null, branch: string | null, limit: number) {
-  return db<ReadyRow[]>`
-    select i.bead_id, i.repo, i.branch, i.title, i.status, i.priority, i.issue_type, i.blocked_by
+  return db<ReadyIssue[]>`
+    select ${selectList(db, ReadyIssue, "i", computed(db))}
     from beads.beads_issues i
     where i.project_id = ${projectId}
       and i.status = 'open'

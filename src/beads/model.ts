@@ -1,11 +1,15 @@
 // Beads: the answers of /v1/beads (docs/protocol/sync.md#beads-upload), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
-import type { RejectedIssue } from "./records";
 
 const Text = t.Nullable(t.String());
 
 export const BeadRefModel = t.Object({ repo: t.String(), branch: t.String(), bead_id: t.String() });
+export type BeadRef = typeof BeadRefModel.static;
+
+/** An issue left out of a sync or upload, reported in the answer (docs/decisions.md, issue 19). */
+export const RejectedIssue = t.Object({ bead_id: t.String(), field: t.String(), detail: t.String() });
+export type RejectedIssue = typeof RejectedIssue.static;
 
 /** Upload answer (JSON and JSONL). */
 export const UploadResult = t.Object({
@@ -43,6 +47,10 @@ const issueFields = {
 };
 
 export const IssueListItem = t.Object({ ...issueFields, reservations: t.Array(t.Unknown()) });
+export type IssueListItem = typeof IssueListItem.static;
+
+/** A row of the list query: the item plus its sort key, which only the next cursor carries. */
+export type IssueListRow = IssueListItem & { sort_time: string };
 
 export const IssuePage = t.Object({
   issues: t.Array(IssueListItem),
@@ -52,24 +60,26 @@ export const IssuePage = t.Object({
   synced_at: t.Null(),
 });
 
-export const IssueDetail = t.Object({ ...issueFields, project_id: Uuid, description: Text });
+const { bead_id, ...issueRest } = issueFields;
 
-export const ReadyIssues = t.Object({
-  issues: t.Array(
-    t.Object({
-      bead_id: issueFields.bead_id,
-      repo: issueFields.repo,
-      branch: issueFields.branch,
-      title: issueFields.title,
-      status: issueFields.status,
-      priority: issueFields.priority,
-      type: issueFields.type,
-      blocked_by: issueFields.blocked_by,
-      current_reservation: issueFields.current_reservation,
-    }),
-  ),
-  count: t.Integer(),
+/** One issue; project_id follows bead_id on the wire (the reference's key order). */
+export const IssueDetail = t.Object({ bead_id, project_id: Uuid, ...issueRest, description: Text });
+export type IssueDetail = typeof IssueDetail.static;
+
+export const ReadyIssue = t.Object({
+  bead_id: issueFields.bead_id,
+  repo: issueFields.repo,
+  branch: issueFields.branch,
+  title: issueFields.title,
+  status: issueFields.status,
+  priority: issueFields.priority,
+  type: issueFields.type,
+  blocked_by: issueFields.blocked_by,
+  current_reservation: issueFields.current_reservation,
 });
+export type ReadyIssue = typeof ReadyIssue.static;
+
+export const ReadyIssues = t.Object({ issues: t.Array(ReadyIssue), count: t.Integer() });
 
 // The service's inputs and the write path's result (not on the wire).
 

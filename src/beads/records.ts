@@ -8,12 +8,10 @@
 // NUL characters and lone surrogates cannot be stored in Postgres text/jsonb,
 // so they are removed/replaced in every string.
 import { BEAD_ID_RE, BRANCH_RE, isCanonicalOrigin } from "../http/field-rules";
+import type { BeadRef, RejectedIssue } from "./model";
 
-export interface BeadRef {
-  repo: string;
-  branch: string;
-  bead_id: string;
-}
+// bdh's model still imports it from here.
+export type { RejectedIssue };
 
 /** One row of the set-based upsert (jsonb_to_recordset columns, snake_case). */
 export interface IssueRow {
@@ -46,13 +44,6 @@ export function validateIssues(list: unknown[]): Map<string, IssueRecord> {
     issues.set(id, record as IssueRecord);
   }
   return issues;
-}
-
-/** An issue left out of a sync or upload, reported in the answer (docs/decisions.md, issue 19). */
-export interface RejectedIssue {
-  bead_id: string;
-  field: string;
-  detail: string;
 }
 
 /**

@@ -19,7 +19,6 @@ import {
   lockIssueSet,
   projectMirrorExists,
   upsertIssueChunk,
-  type IssueListRow,
 } from "./data";
 import type { IssueCursor, IssueFilters, UploadAnswer, UpsertResult } from "./model";
 import { JsonlError, parseJsonl } from "./jsonl";
@@ -28,26 +27,6 @@ import { isValidBeadId, removeUnstorable, toIssueRow, validateIssues, type Issue
 /** Rows per upsert statement. */
 const CHUNK = 5000;
 
-function issueView(r: Omit<IssueListRow, "sort_time">) {
-  return {
-    bead_id: r.bead_id,
-    repo: r.repo,
-    branch: r.branch,
-    title: r.title,
-    status: r.status,
-    priority: r.priority,
-    type: r.issue_type,
-    assignee: r.assignee,
-    created_by: r.created_by,
-    labels: r.labels,
-    blocked_by: r.blocked_by,
-    parent_id: r.parent_id,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    current_reservation: null,
-  };
-}
-
 /** One keyset page of the project's issues. */
 export async function issuePage(deps: Deps, projectId: string, filters: IssueFilters, cursor: IssueCursor | null, limit: number) {
   const rows = await listIssues(deps.sql, projectId, filters, cursor, limit);
@@ -55,7 +34,7 @@ export async function issuePage(deps: Deps, projectId: string, filters: IssueFil
   const page = hasMore ? rows.slice(0, limit) : rows;
   const last = page[page.length - 1];
   return {
-    issues: page.map((r) => ({ ...issueView(r), reservations: [] as unknown[] })),
+    issues: page.map(({ sort_time: _sortTime, ...issue }) => issue),
     count: page.length,
     has_more: hasMore,
     next_cursor: hasMore ? encodeCursor({ sort_time: last.sort_time, priority: last.priority, bead_id: last.bead_id }) : null,
@@ -68,27 +47,13 @@ export async function issueDetail(deps: Deps, projectId: string, beadId: string,
   // no stored bead_id can contain NUL (Postgres text cannot)
   const row = beadId.includes("\0") ? null : await findIssue(deps.sql, projectId, beadId, repo, branch);
   if (!row) throw notFound("Issue not found");
-  const { bead_id, ...rest } = issueView(row);
-  return { bead_id, project_id: projectId, ...rest, description: row.description };
+  return row;
 }
 
 /** Open issues whose blockers are all closed. */
 export async function readyIssues(deps: Deps, projectId: string, repo: string | null, branch: string | null, limit: number) {
   const rows = await listReady(deps.sql, projectId, repo, branch, limit);
-  return {
-    issues: rows.map((r) => ({
-      bead_id: r.bead_id,
-      repo: r.repo,
-      branch: r.branch,
-      title: r.title,
-      status: r.status,
-      priority: r.priority,
-      type: r.issue_type,
-      blocked_by: r.blocked_by,
-      current_reservation: null,
-    })),
-    count: rows.length,
-  };
+  return { issues: rows, count: rows.length };
 }
 
 /**

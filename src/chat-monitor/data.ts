@@ -1,6 +1,8 @@
 // Chat monitor: SQL only, over aweb's chat tables, always scoped by project.
 import type { Db } from "../db/pool";
-import { PREVIEW_CHARS, type MonitorFilter, type MonitoredRow, type TranscriptMessage } from "./model";
+import { selectList } from "../db/columns";
+import { ChatMessage } from "../chat/model";
+import { MonitoredSession, PREVIEW_CHARS, SessionHead, type MonitorFilter, type MonitoredRow } from "./model";
 
 const participantsOf = (db: Db, session: ReturnType<Db>) => db`coalesce((
   select json_agg(json_build_object('agent_id', p.agent_id, 'alias', p.alias) order by p.alias, p.agent_id)
@@ -9,8 +11,7 @@ const participantsOf = (db: Db, session: ReturnType<Db>) => db`coalesce((
 /** The project's sessions, most recent activity (last message, else creation) first; limit+1 rows. */
 export async function listMonitoredSessions(db: Db, f: MonitorFilter): Promise<MonitoredRow[]> {
   return db<MonitoredRow[]>`
-    select x.session_id, x.participants, x.message_count, x.last_message_at, x.last_message_preview,
-           x.last_from_alias, x.activity
+    select ${selectList(db, MonitoredSession, "x")}, x.activity
     from (
       select s.session_id,
              ${participantsOf(db, db`s.session_id`)} as participants,
@@ -36,22 +37,22 @@ export async function findMonitoredSession(
   db: Db,
   projectId: string,
   sessionId: string,
-): Promise<{ session_id: string; participants: { agent_id: string; alias: string }[] } | null> {
-  const rows = await db<{ session_id: string; participants: { agent_id: string; alias: string }[] }[]>`
-    select s.session_id, ${participantsOf(db, db`s.session_id`)} as participants
+): Promise<SessionHead | null> {
+  const rows = await db<SessionHead[]>`
+    select ${selectList(db, SessionHead, "s", { participants: participantsOf(db, db`s.session_id`) })}
     from aweb.chat_sessions s
     where s.session_id = ${sessionId} and s.project_id = ${projectId}`;
   return rows[0] ?? null;
 }
 
 /** The latest `limit` messages (older than `before`, when given), oldest first. */
-export async function listTranscript(db: Db, sessionId: string, before: string | null, limit: number): Promise<TranscriptMessage[]> {
-  const rows = await db<TranscriptMessage[]>`
-    select message_id, from_alias as from_agent, body, created_at as timestamp, sender_leaving
-    from aweb.chat_messages
-    where session_id = ${sessionId}
-      ${before === null ? db`` : db`and created_at < ${before}::timestamptz`}
-    order by created_at desc, message_id desc
+export async function listTranscript(db: Db, sessionId: string, before: string | null, limit: number): Promise<ChatMessage[]> {
+  const rows = await db<ChatMessage[]>`
+    select ${selectList(db, ChatMessage, "m", { from_agent: db`m.from_alias`, timestamp: db`m.created_at` })}
+    from aweb.chat_messages m
+    where m.session_id = ${sessionId}
+      ${before === null ? db`` : db`and m.created_at < ${before}::timestamptz`}
+    order by m.created_at desc, m.message_id desc
     limit ${limit}`;
   return rows.reverse();
 }

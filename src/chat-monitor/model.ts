@@ -2,6 +2,7 @@
 // (docs/protocol/dashboard-api.md#chat-monitor-human-only).
 import { t } from "elysia";
 import { Page, Timestamp, Uuid } from "../http/model";
+import { ChatMessage, ChatParticipant } from "../chat/model";
 
 export const PREVIEW_CHARS = 80;
 
@@ -9,11 +10,12 @@ export const MonitorQuery = t.Object({ limit: t.Optional(t.String()), cursor: t.
 export const TranscriptQuery = t.Object({ limit: t.Optional(t.String()), before: t.Optional(t.String()) });
 export const SessionParams = t.Object({ session_id: t.String() });
 
-export const Participant = t.Object({ agent_id: Uuid, alias: t.String() });
+/** A session and who takes part in it: the head of the list item and of the transcript. */
+export const SessionHead = t.Object({ session_id: Uuid, participants: t.Array(ChatParticipant) });
+export type SessionHead = typeof SessionHead.static;
 
 export const MonitoredSession = t.Object({
-  session_id: Uuid,
-  participants: t.Array(Participant),
+  ...SessionHead.properties,
   message_count: t.Integer(),
   last_message_at: t.Nullable(Timestamp),
   last_message_preview: t.Nullable(t.String()),
@@ -22,21 +24,7 @@ export const MonitoredSession = t.Object({
 export type MonitoredSession = typeof MonitoredSession.static;
 export const MonitorPage = Page("sessions", MonitoredSession);
 
-/** The chat history item (GET /v1/chat/sessions/{id}/messages). */
-export const TranscriptMessage = t.Object({
-  message_id: Uuid,
-  from_agent: t.String(),
-  body: t.String(),
-  timestamp: Timestamp,
-  sender_leaving: t.Boolean(),
-});
-export type TranscriptMessage = typeof TranscriptMessage.static;
-
-export const Transcript = t.Object({
-  session_id: Uuid,
-  participants: t.Array(Participant),
-  messages: t.Array(TranscriptMessage),
-});
+export const Transcript = t.Object({ ...SessionHead.properties, messages: t.Array(ChatMessage) });
 
 /** A session row plus its sort key (last activity) for the cursor. */
 export type MonitoredRow = MonitoredSession & { activity: string };

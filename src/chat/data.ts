@@ -2,16 +2,13 @@
 // and read receipts. Timestamps stay DB text with microseconds (db/pool.ts);
 // every time value is stamped by Postgres, never by the app (docs/protocol/chat.md#chat-ordering-and-unread).
 import type { Db } from "../db/pool";
+import { selectList } from "../db/columns";
+import { ChatParticipant, type PendingRow, type SessionListRow } from "./model";
 
 export interface SessionAccess {
   session_id: string;
   /** The caller's participant alias; null when the caller is not a participant. */
   my_alias: string | null;
-}
-
-export interface Participant {
-  agent_id: string;
-  alias: string;
 }
 
 export interface ChatMessageRow {
@@ -68,7 +65,7 @@ export async function lockSession(db: Db, sessionId: string): Promise<void> {
 }
 
 /** Add participants; an existing row gets its alias snapshot refreshed (docs/protocol/chat.md#chat-create-or-send). */
-export async function upsertParticipants(db: Db, sessionId: string, participants: Participant[]): Promise<void> {
+export async function upsertParticipants(db: Db, sessionId: string, participants: ChatParticipant[]): Promise<void> {
   await db`
     insert into aweb.chat_session_participants (session_id, agent_id, alias)
     select ${sessionId}, p.agent_id, p.alias
@@ -98,11 +95,11 @@ export async function advanceReceiptTo(db: Db, sessionId: string, agentId: strin
 }
 
 /** Participants ordered by alias (bytewise, so the order does not depend on the DB locale). */
-export async function listParticipants(db: Db, sessionId: string): Promise<Participant[]> {
-  return db<Participant[]>`
-    select agent_id, alias from aweb.chat_session_participants
-    where session_id = ${sessionId}
-    order by alias collate "C", agent_id`;
+export async function listParticipants(db: Db, sessionId: string): Promise<ChatParticipant[]> {
+  return db<ChatParticipant[]>`
+    select ${selectList(db, ChatParticipant, "p")} from aweb.chat_session_participants p
+    where p.session_id = ${sessionId}
+    order by p.alias collate "C", p.agent_id`;
 }
 
 /** Of these agents, those whose most recent message in the session says they left. */
@@ -119,13 +116,6 @@ export async function agentsWhoLeft(db: Db, sessionId: string, agentIds: string[
   return new Set(rows.map((r) => r.from_agent_id));
 }
 
-export interface SessionListRow {
-  session_id: string;
-  created_at: string;
-  participants: string[];
-  participant_ids: string[];
-}
-
 /** Sessions the agent takes part in, newest first (docs/protocol/chat.md#chat-sessions). */
 export async function listSessionsOf(db: Db, projectId: string, agentId: string): Promise<SessionListRow[]> {
   return db<SessionListRow[]>`
@@ -140,16 +130,10 @@ export async function listSessionsOf(db: Db, projectId: string, agentId: string)
     order by s.created_at desc, s.session_id desc`;
 }
 
-export interface PendingRow extends SessionListRow {
-  unread_count: number;
-  last_message: string;
-  last_from: string;
-  last_activity: string;
-}
-
 /**
  * Sessions with messages from others newer than the agent's receipt (epoch when
  * there is none), most recent activity first (docs/protocol/chat.md#chat-pending).
+ * The column list is written out, not built by selectList: pending is a hot path.
  */
 export async function listPendingOf(db: Db, projectId: string, agentId: string): Promise<PendingRow[]> {
   return db<PendingRow[]>`
@@ -276,8 +260,8 @@ export async function markReadUpTo(db: Db, sessionId: string, agentId: string, m
 }
 
 /** The project's live agents with these aliases (case-sensitive), in no particular order. */
-export async function findLiveAgentsByAlias(db: Db, projectId: string, aliases: string[]): Promise<Participant[]> {
-  return db<Participant[]>`
-    select agent_id, alias from aweb.agents
-    where project_id = ${projectId} and alias = any(${aliases}::text[]) and deleted_at is null`;
+export async function findLiveAgentsByAlias(db: Db, projectId: string, aliases: string[]): Promise<ChatParticipant[]> {
+  return db<ChatParticipant[]>`
+    select ${selectList(db, ChatParticipant, "a")} from aweb.agents a
+    where a.project_id = ${projectId} and a.alias = any(${aliases}::text[]) and a.deleted_at is null`;
 }

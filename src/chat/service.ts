@@ -24,8 +24,9 @@ import {
   markReadUpTo,
   messageExistsIn,
   upsertParticipants,
-  type Participant,
+  type ChatMessageRow,
 } from "./data";
+import type { ChatMessage, ChatParticipant } from "./model";
 import { registerWaiting, unregisterWaiting, waitingBySession, waitingOn } from "./waiting";
 import { presenceSlug, publishWorkspaceEvent } from "../events/publish";
 
@@ -43,7 +44,7 @@ async function publishChatSent(
   fromAlias: string,
   sessionId: string,
   messageId: string,
-  participants: Participant[],
+  participants: ChatParticipant[],
   body: string,
 ): Promise<void> {
   const slug = await presenceSlug(deps, actor.agentId);
@@ -92,7 +93,7 @@ function cleanAliases(raw: string[]): string[] {
   return out;
 }
 
-async function resolveAliases(deps: Deps, projectId: string, aliases: string[]): Promise<Participant[]> {
+async function resolveAliases(deps: Deps, projectId: string, aliases: string[]): Promise<ChatParticipant[]> {
   const rows = await findLiveAgentsByAlias(deps.sql, projectId, aliases);
   return aliases.map((alias) => {
     const found = rows.find((r) => r.alias === alias);
@@ -213,7 +214,7 @@ export async function history(deps: Deps, actor: Actor, sessionId: string, unrea
   return { messages: rows.map(historyItem) };
 }
 
-const historyItem = (m: { message_id: string; from_alias: string; body: string; created_at: string; sender_leaving: boolean }) => ({
+const historyItem = (m: ChatMessageRow): ChatMessage => ({
   message_id: m.message_id,
   from_agent: m.from_alias,
   body: m.body,

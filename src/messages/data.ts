@@ -1,7 +1,7 @@
 // aweb.messages: mail between agents of one project (docs/protocol/mail.md#mail).
 import type { Db } from "../db/pool";
 import { selectList } from "../db/columns";
-import { SentMessage, type SentFilter } from "./model";
+import { SentMessage, type InboxMessage, type SentFilter } from "./model";
 
 export interface NewMessage {
   projectId: string;
@@ -50,19 +50,10 @@ export async function findRecipient(
   return rows[0] ?? null;
 }
 
-export interface InboxRow {
-  message_id: string;
-  from_agent_id: string;
-  from_alias: string;
-  subject: string;
-  body: string;
-  priority: string;
-  thread_id: string | null;
-  read_at: string | null;
-  created_at: string;
-}
-
-/** Messages to an agent, newest first (docs/protocol/mail.md#mail-inbox); message_id breaks ties. */
+/**
+ * Messages to an agent, newest first (docs/protocol/mail.md#mail-inbox); message_id breaks ties.
+ * The column list is written out, not built by selectList: the inbox is a hot path.
+ */
 export async function listInbox(
   db: Db,
   projectId: string,
@@ -70,8 +61,8 @@ export async function listInbox(
   unreadOnly: boolean,
   limit: number,
   messageId: string | null = null,
-): Promise<InboxRow[]> {
-  return db<InboxRow[]>`
+): Promise<InboxMessage[]> {
+  return db<InboxMessage[]>`
     select message_id, from_agent_id, from_alias, subject, body, priority, thread_id, read_at, created_at
     from aweb.messages
     where project_id = ${projectId} and to_agent_id = ${agentId}

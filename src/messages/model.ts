@@ -33,6 +33,7 @@ export interface SentFilter {
 
 /** An inbox item (docs/protocol/mail.md#mail). */
 export const InboxMessage = t.Object(inboxFields);
+export type InboxMessage = typeof InboxMessage.static;
 
 export const Inbox = t.Object({ messages: t.Array(InboxMessage) });
 export const MailSent = t.Object({ message_id: Uuid, status: t.String(), delivered_at: Timestamp });

@@ -15,10 +15,10 @@ import {
   insertMessage,
   listInbox,
   listSent,
-  type InboxRow,
   type NewMessage,
   type Recipient,
 } from "./data";
+import type { InboxMessage } from "./model";
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -91,7 +91,7 @@ async function deliver(deps: Deps, actor: Actor, recipient: Recipient, input: Se
 }
 
 /** The actor's inbox, newest first. */
-export async function inbox(deps: Deps, actor: Actor, unreadOnly: boolean, limit: number): Promise<InboxRow[]> {
+export async function inbox(deps: Deps, actor: Actor, unreadOnly: boolean, limit: number): Promise<InboxMessage[]> {
   return listInbox(deps.sql, actor.projectId, actor.agentId, unreadOnly, limit);
 }
 
