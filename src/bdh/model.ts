@@ -1,7 +1,7 @@
 // bdh: the bodies and answers of /v1/bdh/command and /v1/bdh/sync (docs/protocol/sync.md#bdh-sync), declared once.
 import { t } from "elysia";
 import { Uuid } from "../http/model";
-import type { RejectedIssue } from "../beads/records";
+import type { RejectedIssue } from "../beads/model";
 
 // Both bodies are strict: an unknown key is a 422 (docs/protocol/conventions.md).
 

@@ -10,9 +10,6 @@
 import { BEAD_ID_RE, BRANCH_RE, isCanonicalOrigin } from "../http/field-rules";
 import type { BeadRef, RejectedIssue } from "./model";
 
-// bdh's model still imports it from here.
-export type { RejectedIssue };
-
 /** One row of the set-based upsert (jsonb_to_recordset columns, snake_case). */
 export interface IssueRow {
   bead_id: string;
