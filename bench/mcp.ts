@@ -28,6 +28,9 @@ const BLOCK_PAIRS = Number(process.env.BENCH_MCP_BLOCKS ?? 21);
 const BLOCK_SECONDS = Number(process.env.BENCH_MCP_BLOCK_SECONDS ?? 0.3);
 const CONNECTIONS = 4;
 
+/** How the figures are taken, for the results table. */
+export const MCP_METHOD = `server /proc CPU per request, ${BLOCK_SECONDS} s blocks alternating, median of ${BLOCK_PAIRS} block pairs, ${CONNECTIONS} connections`;
+
 interface Call {
   method: string;
   path: string;

@@ -323,7 +323,7 @@ async function main() {
 
     if (ONLY.has("mcp")) {
       // MCP tool calls against the REST calls they wrap: the server's CPU per call.
-      const { benchMcp } = await import("./mcp");
+      const { benchMcp, MCP_METHOD } = await import("./mcp");
       const pairs = await benchMcp({ baseUrl: base, serverPid: server.pid });
       raw.mcp = pairs;
       for (const p of pairs) {
@@ -334,7 +334,7 @@ async function main() {
           ratio: fmt(p.ratio, 2),
           target: "≤ 1.20",
           met: p.ratio <= 1.2,
-          command: "bench/mcp.ts benchMcp (server /proc CPU per request, 1 s blocks alternating, median of 7 block pairs)",
+          command: `bench/mcp.ts benchMcp (${MCP_METHOD})`,
         });
       }
     }
