@@ -7,9 +7,9 @@ import { claimActionOf, parseCommandLine } from "../src/bdh/command-line";
 import { beadThreadId, uuidv5 } from "../src/notifications/uuid";
 import { notificationMail } from "../src/notifications/mail";
 
-const err = (content: string, opts?: { maxDepth?: number; maxCount?: number }) => {
+const err = async (content: string, opts?: { maxDepth?: number; maxCount?: number }) => {
   try {
-    parseJsonl(content, opts);
+    await parseJsonl(content, opts);
   } catch (e) {
     expect(e).toBeInstanceOf(JsonlError);
     return (e as Error).message;
@@ -18,27 +18,27 @@ const err = (content: string, opts?: { maxDepth?: number; maxCount?: number }) =
 };
 
 describe("parseJsonl", () => {
-  test("skips blank lines and keeps objects", () => {
-    expect(parseJsonl('{"id":"a"}\n\n  \n{"id":"b"}\n')).toEqual([{ id: "a" }, { id: "b" }]);
-    expect(parseJsonl("\n\n\n")).toEqual([]);
+  test("skips blank lines and keeps objects", async () => {
+    expect(await parseJsonl('{"id":"a"}\n\n  \n{"id":"b"}\n')).toEqual([{ id: "a" }, { id: "b" }]);
+    expect(await parseJsonl("\n\n\n")).toEqual([]);
   });
 
-  test("universal newlines split lines and count for line numbers", () => {
+  test("universal newlines split lines and count for line numbers", async () => {
     for (const sep of ["\r\n", "\r", "\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]) {
-      expect(parseJsonl(`{"a":1}${sep}{"b":2}`)).toEqual([{ a: 1 }, { b: 2 }]);
-      expect(err(`{"a":1}${sep}${sep}{bad`)).toBe("Invalid JSON on line 3: Expecting property name enclosed in double quotes");
+      expect(await parseJsonl(`{"a":1}${sep}{"b":2}`)).toEqual([{ a: 1 }, { b: 2 }]);
+      expect(await err(`{"a":1}${sep}${sep}{bad`)).toBe("Invalid JSON on line 3: Expecting property name enclosed in double quotes");
     }
     // \r\n is one break
-    expect(err('{"a":1}\r\n{bad')).toBe("Invalid JSON on line 2: Expecting property name enclosed in double quotes");
+    expect(await err('{"a":1}\r\n{bad')).toBe("Invalid JSON on line 2: Expecting property name enclosed in double quotes");
   });
 
-  test("strips Python whitespace (not the BOM)", () => {
-    expect(parseJsonl('\x1f\xa0{"a":1}\u3000')).toEqual([{ a: 1 }]);
-    expect(err('\ufeff{"a":1}')).toBe("Invalid JSON on line 1: Unexpected UTF-8 BOM (decode using utf-8-sig)");
+  test("strips Python whitespace (not the BOM)", async () => {
+    expect(await parseJsonl('\x1f\xa0{"a":1}\u3000')).toEqual([{ a: 1 }]);
+    expect(await err('\ufeff{"a":1}')).toBe("Invalid JSON on line 1: Unexpected UTF-8 BOM (decode using utf-8-sig)");
     expect(pyStrip("\x1c x \x85")).toBe("x");
   });
 
-  test("Python's JSON error messages", () => {
+  test("Python's JSON error messages", async () => {
     const cases: [string, string][] = [
       ["not json", "Expecting value"],
       ["{bad", "Expecting property name enclosed in double quotes"],
@@ -52,39 +52,39 @@ describe("parseJsonl", () => {
       ['{"a":"\\u12"}', "Invalid \\uXXXX escape"],
       ['{"a":"x\ty"}', "Invalid control character at"],
     ];
-    for (const [line, msg] of cases) expect(err(line)).toBe(`Invalid JSON on line 1: ${msg}`);
+    for (const [line, msg] of cases) expect(await err(line)).toBe(`Invalid JSON on line 1: ${msg}`);
   });
 
-  test("NaN and Infinity are accepted like Python", () => {
-    expect(parseJsonl('{"a":NaN,"b":-Infinity,"c":Infinity}')).toEqual([{ a: NaN, b: -Infinity, c: Infinity }]);
+  test("NaN and Infinity are accepted like Python", async () => {
+    expect(await parseJsonl('{"a":NaN,"b":-Infinity,"c":Infinity}')).toEqual([{ a: NaN, b: -Infinity, c: Infinity }]);
   });
 
-  test("every line must be an object", () => {
-    expect(err('{"a":1}\n[1]')).toBe("JSON on line 2 must be an object");
-    expect(err('"x"')).toBe("JSON on line 1 must be an object");
-    expect(err("null")).toBe("JSON on line 1 must be an object");
+  test("every line must be an object", async () => {
+    expect(await err('{"a":1}\n[1]')).toBe("JSON on line 2 must be an object");
+    expect(await err('"x"')).toBe("JSON on line 1 must be an object");
+    expect(await err("null")).toBe("JSON on line 1 must be an object");
   });
 
-  test("depth: root is 0, scalars count, 8 nested objects pass and 9 fail", () => {
+  test("depth: root is 0, scalars count, 8 nested objects pass and 9 fail", async () => {
     const chain = (n: number) => {
       let s = "1";
       for (let i = 0; i < n; i++) s = `{"a":${s}}`;
       return `{"k":${s}}`;
     };
-    expect(parseJsonl(chain(8))).toHaveLength(1);
-    expect(err(chain(9))).toBe("JSON nesting depth exceeds limit (10) on line 1");
+    expect(await parseJsonl(chain(8))).toHaveLength(1);
+    expect(await err(chain(9))).toBe("JSON nesting depth exceeds limit (10) on line 1");
     // containers count even when empty: an empty list at depth 9 passes, at depth 10 fails
-    expect(parseJsonl(`{"a":${"[".repeat(9)}${"]".repeat(9)}}`)).toHaveLength(1);
-    expect(err(`{"a":${"[".repeat(10)}${"]".repeat(10)}}`)).toBe("JSON nesting depth exceeds limit (10) on line 1");
+    expect(await parseJsonl(`{"a":${"[".repeat(9)}${"]".repeat(9)}}`)).toHaveLength(1);
+    expect(await err(`{"a":${"[".repeat(10)}${"]".repeat(10)}}`)).toBe("JSON nesting depth exceeds limit (10) on line 1");
     // very deep input fails the depth check without blowing the stack
-    expect(err(`{"a":${"[".repeat(100000)}${"]".repeat(100000)}}`)).toBe("JSON nesting depth exceeds limit (10) on line 1");
+    expect(await err(`{"a":${"[".repeat(100000)}${"]".repeat(100000)}}`)).toBe("JSON nesting depth exceeds limit (10) on line 1");
   });
 
-  test("count cap fires on the 10,001st non-empty line, before parsing it", () => {
+  test("count cap fires on the 10,001st non-empty line, before parsing it", async () => {
     const ok = "{}\n\n".repeat(10000);
-    expect(parseJsonl(ok)).toHaveLength(10000);
-    expect(err(ok + "not json")).toBe("Too many issues: exceeds limit of 10000");
-    expect(err("{}\n{}\n{}", { maxCount: 2 })).toBe("Too many issues: exceeds limit of 2");
+    expect(await parseJsonl(ok)).toHaveLength(10000);
+    expect(await err(ok + "not json")).toBe("Too many issues: exceeds limit of 10000");
+    expect(await err("{}\n{}\n{}", { maxCount: 2 })).toBe("Too many issues: exceeds limit of 2");
   });
 
   test("sizes are measured in code points", () => {
@@ -232,5 +232,23 @@ describe("notification mail", () => {
     expect(mail.subject).toBe("Bead status changed: bd-1");
     expect(mail.body).toBe("**bd-1** status changed from `open` to `closed`\n\nTitle: Fix it\nRepo: github.com/a/b\nBranch: main\n");
     expect(notificationMail({ bead_id: "x", old_status: "a", new_status: "b", title: null }).body).toBe("**x** status changed from `a` to `b`\n\n");
+  });
+});
+
+describe("cooperation", () => {
+  test("a large body is parsed in slices: other work runs before the parse ends", async () => {
+    const order: string[] = [];
+    const parsing = parseJsonl('{"id":"a"}\n'.repeat(5000)).then((r) => order.push(`parsed ${r.length}`));
+    setImmediate(() => order.push("other request"));
+    await parsing;
+    expect(order).toEqual(["other request", "parsed 5000"]);
+  });
+
+  test("a small body is parsed without giving way", async () => {
+    const order: string[] = [];
+    const parsing = parseJsonl('{"id":"a"}\n'.repeat(10)).then((r) => order.push(`parsed ${r.length}`));
+    setImmediate(() => order.push("other request"));
+    await parsing;
+    expect(order).toEqual(["parsed 10"]);
   });
 });

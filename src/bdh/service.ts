@@ -96,12 +96,12 @@ export async function runSync(deps: Deps, auth: RequestAuth, input: SyncInput): 
   if (mode === "full") {
     const body = pyStrip(input.issuesJsonl ?? "");
     if (body === "") throw unprocessable("issues_jsonl is required for full sync");
-    issues = issuesFromJsonl(body);
+    issues = await issuesFromJsonl(body);
   } else {
     if (isBlank(input.changedIssues) && input.deletedIds.length === 0) {
       throw unprocessable("incremental sync requires changes or deletions");
     }
-    if (!isBlank(input.changedIssues)) issues = issuesFromJsonl(input.changedIssues!);
+    if (!isBlank(input.changedIssues)) issues = await issuesFromJsonl(input.changedIssues!);
     deletedIds = input.deletedIds;
   }
 

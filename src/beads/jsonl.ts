@@ -2,6 +2,7 @@
 // docs/protocol/sync.md#beads-parsing, docs/protocol/sync.md#beads-issues): Python universal newlines, Python whitespace stripping, line
 // numbers counting every line, a count cap checked before each non-empty line,
 // and a depth limit where the root object is depth 0 and scalars count.
+import { yieldDue, yieldToOthers } from "../cooperate";
 import { PythonJsonError, parsePythonJson } from "./python-json";
 
 export const MAX_JSONL_CHARS = 10 * 1024 * 1024;
@@ -76,15 +77,17 @@ function parseLine(line: string, lineNo: number): unknown {
   }
 }
 
-export function parseJsonl(
+/** Async only to let other requests run between slices of a large body. */
+export async function parseJsonl(
   content: string,
   { maxDepth = MAX_JSON_DEPTH, maxCount = MAX_ISSUES }: { maxDepth?: number; maxCount?: number } = {},
-): Record<string, unknown>[] {
+): Promise<Record<string, unknown>[]> {
   const records: Record<string, unknown>[] = [];
   const lines = content.split(LINE_BREAK_RE);
   // "a\n".splitlines() is ["a"]: a trailing break does not open a new line.
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   for (let n = 0; n < lines.length; n++) {
+    if (yieldDue(n)) await yieldToOthers();
     const line = pyStrip(lines[n]);
     if (line === "") continue;
     if (records.length >= maxCount) throw new JsonlError(`Too many issues: exceeds limit of ${maxCount}`);

@@ -82,7 +82,7 @@ export function beadRoutes(ctx: RouteContext) {
         await auth.aweb();
         const repo = checkRepo(repoRaw);
         const branch = checkBranch(query.branch || DEFAULT_BRANCH);
-        return uploadIssues(deps, auth, { repo, branch, issues: issuesFromJsonl(text), source: "jsonl" });
+        return uploadIssues(deps, auth, { repo, branch, issues: await issuesFromJsonl(text), source: "jsonl" });
       },
       {
         parse: ({ request }) => request.text(),

@@ -21,6 +21,7 @@ import {
   upsertIssueChunk,
 } from "./data";
 import type { IssueCursor, IssueFilters, UploadAnswer, UpsertResult } from "./model";
+import { yieldDue, yieldToOthers } from "../cooperate";
 import { JsonlError, parseJsonl } from "./jsonl";
 import { isValidBeadId, removeUnstorable, toIssueRow, validateIssues, type IssueRecord } from "./records";
 
@@ -83,6 +84,7 @@ async function upsertIssues(
   };
   let ord = 0;
   for (const [id, record] of issues) {
+    if (yieldDue(ord)) await yieldToOthers();
     chunk.push({ ord: ord++, ...toIssueRow(id, record, repo, branch, issues) });
     if (chunk.length >= CHUNK) await flush();
   }
@@ -123,9 +125,9 @@ export async function countIssueSet(tx: Db, projectId: string, repo: string, bra
 }
 
 /** Issues sent as JSONL (upload-jsonl, bdh sync): a line that does not parse is a 400, before anything is written. */
-export function issuesFromJsonl(content: string): Map<string, IssueRecord> {
+export async function issuesFromJsonl(content: string): Promise<Map<string, IssueRecord>> {
   try {
-    return validateIssues(parseJsonl(content));
+    return validateIssues(await parseJsonl(content));
   } catch (err) {
     if (err instanceof JsonlError) throw badRequest(err.message);
     throw err;
