@@ -2,6 +2,7 @@
 // request would otherwise pay a database round-trip for: the API key (by hash)
 // and the agent it acts as. Entries live config.authCacheSeconds, so a revoked
 // key or a removed agent stops working on every instance within that time.
+import type { AgentRow } from "../agents/service";
 import type { KeyRow } from "./data";
 
 export class TtlCache<V> {
@@ -27,17 +28,14 @@ export class TtlCache<V> {
   }
 }
 
-export interface AgentRow {
-  alias: string;
-  human_name: string;
-  agent_type: string;
-}
+/** What a request needs of its acting agent: the stored row's names and type. */
+export type CachedAgent = Pick<AgentRow, "alias" | "human_name" | "agent_type">;
 
 export interface AuthCache {
   /** Verified API keys by SHA-256 hash. */
   keys: TtlCache<KeyRow>;
   /** Live agents by "project_id:agent_id". */
-  agents: TtlCache<AgentRow>;
+  agents: TtlCache<CachedAgent>;
 }
 
 export function createAuthCache(ttlSeconds: number): AuthCache {

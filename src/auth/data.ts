@@ -1,7 +1,7 @@
 // The SQL behind authentication: API keys, and the project and agent a caller
 // acts as. SQL only; the caching and the rules are in identity.ts.
 import type { Db } from "../db/pool";
-import type { AgentRow } from "./cache";
+import type { CachedAgent } from "./cache";
 
 export interface KeyRow {
   api_key_id: string;
@@ -49,8 +49,8 @@ export async function findAgent(
   projectId: string,
   agentId: string,
   includeDeleted = false,
-): Promise<AgentRow | null> {
-  const rows = await db<AgentRow[]>`
+): Promise<CachedAgent | null> {
+  const rows = await db<CachedAgent[]>`
     select alias, human_name, agent_type from aweb.agents
     where agent_id = ${agentId} and project_id = ${projectId}
       and (${includeDeleted} or deleted_at is null)`;

@@ -48,23 +48,13 @@ export type Released = typeof Released.static;
 /** A row of the list query: the claim plus its id, the paging tie-breaker. */
 export type ClaimRow = Claim & { id: string };
 
-export interface ClaimHolder {
-  workspace_id: string;
-  alias: string;
-  human_name: string;
-}
+/** Who holds a claim, for a conflict's text. */
+export type ClaimHolder = Pick<Claim, "workspace_id" | "alias" | "human_name">;
 
-export interface RecentClaim extends ClaimHolder {
-  bead_id: string;
-  claimed_at: string;
-}
+export type RecentClaim = Pick<Claim, "workspace_id" | "alias" | "human_name" | "bead_id" | "claimed_at">;
 
 /** A claim a release removed: who held it, for the bead.unclaimed event. */
-export interface RemovedClaim {
-  bead_id: string;
-  workspace_id: string;
-  alias: string;
-}
+export type RemovedClaim = Pick<Claim, "bead_id" | "workspace_id" | "alias">;
 
 export interface Apex {
   bead_id: string;
