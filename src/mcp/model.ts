@@ -3,6 +3,7 @@
 // more (a feature may add fields to its answers without breaking a client's
 // outputSchema check).
 import { t } from "elysia";
+import { IssueDetail, IssuePage, ReadyIssue, ReadyIssues } from "../beads/model";
 
 export const Open = { additionalProperties: true } as const;
 /** Tool arguments are strict: an unknown argument is a mistake worth a -32602. */
@@ -23,20 +24,18 @@ export const Paths = t.Array(t.String({ minLength: 1, maxLength: 4096 }), {
 });
 
 const N = t.Nullable;
-export const IssueSummary = t.Object(
-  {
-    bead_id: t.String(),
-    repo: t.String(),
-    branch: t.String(),
-    title: N(t.String()),
-    status: N(t.String()),
-    priority: N(t.Integer()),
-    type: N(t.String()),
-  },
+
+/** The fields every issue answer carries (list item, ready item, detail); ReadyIssue is the smallest of them. */
+const ISSUE_SUMMARY = ["bead_id", "repo", "branch", "title", "status", "priority", "type"] as const;
+export const IssueSummary = t.Pick(ReadyIssue, ISSUE_SUMMARY, Open);
+export const Issue = t.Pick(IssueDetail, [...ISSUE_SUMMARY, "project_id", "description"], Open);
+/** ready_issues: ReadyIssues, each item read as an IssueSummary. */
+export const IssueList = t.Object({ ...ReadyIssues.properties, issues: t.Array(IssueSummary) }, Open);
+/** list_issues: a page of IssuePage, each item read as an IssueSummary. */
+export const IssueListPage = t.Object(
+  { issues: t.Array(IssueSummary), ...t.Pick(IssuePage, ["count", "has_more", "next_cursor"]).properties },
   Open,
 );
-export const Issue = t.Object({ ...IssueSummary.properties, project_id: t.String(), description: N(t.String()) }, Open);
-export const IssueList = t.Object({ issues: t.Array(IssueSummary), count: t.Integer() }, Open);
 
 export const Claim = t.Object({ bead_id: t.String(), workspace_id: t.String(), alias: t.String(), claimed_at: t.String() }, Open);
 

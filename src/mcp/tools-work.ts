@@ -9,7 +9,7 @@ import { loadOrBootstrapActive } from "../policies/service";
 import { policyView } from "../policies/view";
 import { statusSnapshot } from "../status/service";
 import { teamWorkspaces } from "../workspace-lists/service";
-import { Branch, BeadId, Claim, Issue, IssueList, Limit, Open, Repo, Strict, WorkspaceIdArg } from "./model";
+import { Branch, BeadId, Claim, Issue, IssueList, IssueListPage, Limit, Open, Repo, Strict, WorkspaceIdArg } from "./model";
 import { DESTRUCTIVE, IDEMPOTENT, ownWorkspace, READ, tool, type ToolContext } from "./tool";
 
 const repoOf = (repo: string | undefined) => (repo === undefined ? null : checkRepo(repo));
@@ -35,7 +35,7 @@ export const listIssuesTool = tool({
     },
     Strict,
   ),
-  output: t.Object({ ...IssueList.properties, has_more: t.Boolean(), next_cursor: t.Nullable(t.String()) }, Open),
+  output: IssueListPage,
   annotations: READ,
   async run(c, a) {
     const { projectId } = await c.auth.identity();
