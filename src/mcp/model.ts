@@ -3,7 +3,9 @@
 // more (a feature may add fields to its answers without breaking a client's
 // outputSchema check).
 import { t } from "elysia";
+import { Claim as ClaimModel } from "../claims/model";
 import { IssueDetail, IssuePage, ReadyIssue, ReadyIssues } from "../beads/model";
+import { Reservation } from "../reservations/model";
 
 export const Open = { additionalProperties: true } as const;
 /** Tool arguments are strict: an unknown argument is a mistake worth a -32602. */
@@ -37,12 +39,9 @@ export const IssueListPage = t.Object(
   Open,
 );
 
-export const Claim = t.Object({ bead_id: t.String(), workspace_id: t.String(), alias: t.String(), claimed_at: t.String() }, Open);
+export const Claim = t.Pick(ClaimModel, ["bead_id", "workspace_id", "alias", "claimed_at"], Open);
 
-export const Lock = t.Object(
-  { resource_key: t.String(), holder_agent_id: t.String(), holder_alias: t.String(), expires_at: t.String() },
-  Open,
-);
+export const Lock = t.Pick(Reservation, ["resource_key", "holder_agent_id", "holder_alias", "expires_at"], Open);
 
 export const MailItem = t.Object(
   {

@@ -2,6 +2,7 @@
 // glob, taken by the calling agent (docs/protocol/mcp.md#locks).
 import { t } from "elysia";
 import { conflict, unprocessable } from "../http/errors";
+import { Renewed } from "../reservations/model";
 import { acquire, listReservations, release, renew, reservationTtl, revoke } from "../reservations/service";
 import { Lock, Open, Paths, Strict } from "./model";
 import { DESTRUCTIVE, IDEMPOTENT, READ, WRITE, tool } from "./tool";
@@ -57,7 +58,7 @@ export const lockRenewTool = tool({
   title: "Renew locks",
   description: "Extend your own locks by ttl_seconds from now. Fails for a path you do not hold.",
   input: t.Object({ paths: Paths, ttl_seconds: Ttl }, Strict),
-  output: t.Object({ renewed: t.Array(t.Object({ resource_key: t.String(), expires_at: t.String() }, Open)) }, Open),
+  output: t.Object({ renewed: t.Array(t.Pick(Renewed, ["resource_key", "expires_at"], Open)) }, Open),
   annotations: IDEMPOTENT,
   async run(c, a) {
     const actor = await c.auth.actor();
