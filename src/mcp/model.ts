@@ -3,8 +3,10 @@
 // more (a feature may add fields to its answers without breaking a client's
 // outputSchema check).
 import { t } from "elysia";
+import { ChatMessage, ChatPending as ChatPendingModel, PendingChat } from "../chat/model";
 import { Claim as ClaimModel } from "../claims/model";
 import { IssueDetail, IssuePage, ReadyIssue, ReadyIssues } from "../beads/model";
+import { InboxMessage, MailSent as MailSentModel, SentMessage } from "../messages/model";
 import { Reservation } from "../reservations/model";
 
 export const Open = { additionalProperties: true } as const;
@@ -43,35 +45,18 @@ export const Claim = t.Pick(ClaimModel, ["bead_id", "workspace_id", "alias", "cl
 
 export const Lock = t.Pick(Reservation, ["resource_key", "holder_agent_id", "holder_alias", "expires_at"], Open);
 
-export const MailItem = t.Object(
-  {
-    message_id: t.String(),
-    from_agent_id: t.String(),
-    from_alias: t.String(),
-    subject: t.String(),
-    body: t.String(),
-    priority: t.String(),
-    thread_id: N(t.String()),
-    read_at: N(t.String()),
-    created_at: t.String(),
-  },
-  Open,
-);
+export const MailItem = t.Object({ ...InboxMessage.properties }, Open);
+/** send_message mails several agents in one call, so each answer names its recipient (as SentMessage does). */
 export const MailSent = t.Object(
-  { message_id: t.String(), status: t.String(), delivered_at: t.String(), to_agent_id: t.String(), to_alias: t.String() },
+  { ...MailSentModel.properties, ...t.Pick(SentMessage, ["to_agent_id", "to_alias"]).properties },
   Open,
 );
 
-export const ChatItem = t.Object(
-  { message_id: t.String(), from_agent: t.String(), body: t.String(), timestamp: t.String(), sender_leaving: t.Boolean() },
-  Open,
-);
+export const ChatItem = t.Object({ ...ChatMessage.properties }, Open);
 export const ChatPending = t.Object(
   {
-    pending: t.Array(
-      t.Object({ session_id: t.String(), participants: t.Array(t.Unknown()), unread_count: t.Integer(), sender_waiting: t.Boolean() }, Open),
-    ),
-    messages_waiting: t.Integer(),
+    pending: t.Array(t.Pick(PendingChat, ["session_id", "participants", "unread_count", "sender_waiting"], Open)),
+    ...t.Pick(ChatPendingModel, ["messages_waiting"]).properties,
   },
   Open,
 );
