@@ -41,7 +41,9 @@ export const IssueListPage = t.Object(
   Open,
 );
 
-export const Claim = t.Pick(ClaimModel, ["bead_id", "workspace_id", "alias", "claimed_at"], Open);
+/** Who claimed which issue when: the fields a claim shows in every answer (claims, status). */
+export const CLAIM_SUMMARY = ["bead_id", "workspace_id", "alias", "claimed_at"] as const;
+export const Claim = t.Pick(ClaimModel, CLAIM_SUMMARY, Open);
 
 export const Lock = t.Pick(Reservation, ["resource_key", "holder_agent_id", "holder_alias", "expires_at"], Open);
 
