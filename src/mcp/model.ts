@@ -1,7 +1,10 @@
-// The shapes of MCP tool arguments and results that other features do not
-// already declare. Result objects list the fields a model relies on and allow
-// more (a feature may add fields to its answers without breaking a client's
-// outputSchema check).
+// MCP tool arguments, and the MCP views of tool results. A result a tool
+// passes through from a feature's service, whole or in part, is derived from
+// that feature's model.ts (t.Pick, or a spread of its properties), here or in
+// the tool, so its fields are declared once, there. Declared field by field
+// here: only what the tools themselves compute, each with why. Result objects
+// list the fields a model relies on and allow more (Open: a feature may add
+// fields to its answers without breaking a client's outputSchema check).
 import { t } from "elysia";
 import { ChatMessage, ChatPending as ChatPendingModel, PendingChat } from "../chat/model";
 import { Claim as ClaimModel } from "../claims/model";
@@ -26,8 +29,6 @@ export const Paths = t.Array(t.String({ minLength: 1, maxLength: 4096 }), {
   maxItems: 100,
   description: "File paths or glob patterns; each is one lock key, matched literally.",
 });
-
-const N = t.Nullable;
 
 /** The fields every issue answer carries (list item, ready item, detail); ReadyIssue is the smallest of them. */
 const ISSUE_SUMMARY = ["bead_id", "repo", "branch", "title", "status", "priority", "type"] as const;
@@ -63,6 +64,7 @@ export const ChatPending = t.Object(
   Open,
 );
 
+/** whoami's own view of the caller: the authenticated agent with its workspace (if any); no feature answers it. */
 export const Me = t.Object(
   {
     agent_id: t.String(),
@@ -70,8 +72,8 @@ export const Me = t.Object(
     human_name: t.String(),
     agent_type: t.String(),
     project_id: t.String(),
-    workspace_id: N(t.String()),
-    role: N(t.String()),
+    workspace_id: t.Nullable(t.String()),
+    role: t.Nullable(t.String()),
   },
   Open,
 );

@@ -74,6 +74,7 @@ export const lockReleaseTool = tool({
   title: "Release locks",
   description: "Release your locks on these paths. Releasing a lock you no longer hold is fine; another agent's is refused.",
   input: t.Object({ paths: Paths }, Strict),
+  // The resource_key of each Released answer: one list for the paths of the call.
   output: t.Object({ released: t.Array(t.String()) }, Open),
   annotations: DESTRUCTIVE,
   async run(c, a) {
@@ -89,6 +90,7 @@ export const lockReleaseAllTool = tool({
   title: "Release all my locks",
   description: "Release every lock you hold, or only those whose path starts with prefix.",
   input: t.Object({ prefix: t.Optional(t.String({ minLength: 1, maxLength: 4096 })) }, Strict),
+  // Revoked's revoked_count and revoked_keys, renamed to the lock tools' word.
   output: t.Object({ released_count: t.Integer(), released: t.Array(t.String()) }, Open),
   annotations: DESTRUCTIVE,
   async run(c, a) {
