@@ -1,8 +1,16 @@
-// The shapes of MCP tool arguments and results that other features do not
-// already declare. Result objects list the fields a model relies on and allow
-// more (a feature may add fields to its answers without breaking a client's
-// outputSchema check).
+// MCP tool arguments, and the MCP views of tool results. A result a tool
+// passes through from a feature's service, whole or in part, is derived from
+// that feature's model.ts (t.Pick, or a spread of its properties), here or in
+// the tool, so its fields are declared once, there. Declared field by field
+// here: only what the tools themselves compute, each with why. Result objects
+// list the fields a model relies on and allow more (Open: a feature may add
+// fields to its answers without breaking a client's outputSchema check).
 import { t } from "elysia";
+import { ChatMessage, ChatPending as ChatPendingModel, PendingChat } from "../chat/model";
+import { Claim as ClaimModel } from "../claims/model";
+import { IssueDetail, IssuePage, ReadyIssue, ReadyIssues } from "../beads/model";
+import { InboxMessage, MailSent as MailSentModel, SentMessage } from "../messages/model";
+import { Reservation } from "../reservations/model";
 
 export const Open = { additionalProperties: true } as const;
 /** Tool arguments are strict: an unknown argument is a mistake worth a -32602. */
@@ -22,62 +30,41 @@ export const Paths = t.Array(t.String({ minLength: 1, maxLength: 4096 }), {
   description: "File paths or glob patterns; each is one lock key, matched literally.",
 });
 
-const N = t.Nullable;
-export const IssueSummary = t.Object(
-  {
-    bead_id: t.String(),
-    repo: t.String(),
-    branch: t.String(),
-    title: N(t.String()),
-    status: N(t.String()),
-    priority: N(t.Integer()),
-    type: N(t.String()),
-  },
-  Open,
-);
-export const Issue = t.Object({ ...IssueSummary.properties, project_id: t.String(), description: N(t.String()) }, Open);
-export const IssueList = t.Object({ issues: t.Array(IssueSummary), count: t.Integer() }, Open);
-
-export const Claim = t.Object({ bead_id: t.String(), workspace_id: t.String(), alias: t.String(), claimed_at: t.String() }, Open);
-
-export const Lock = t.Object(
-  { resource_key: t.String(), holder_agent_id: t.String(), holder_alias: t.String(), expires_at: t.String() },
+/** The fields every issue answer carries (list item, ready item, detail); ReadyIssue is the smallest of them. */
+const ISSUE_SUMMARY = ["bead_id", "repo", "branch", "title", "status", "priority", "type"] as const;
+export const IssueSummary = t.Pick(ReadyIssue, ISSUE_SUMMARY, Open);
+export const Issue = t.Pick(IssueDetail, [...ISSUE_SUMMARY, "project_id", "description"], Open);
+/** ready_issues: ReadyIssues, each item read as an IssueSummary. */
+export const IssueList = t.Object({ ...ReadyIssues.properties, issues: t.Array(IssueSummary) }, Open);
+/** list_issues: a page of IssuePage, each item read as an IssueSummary. */
+export const IssueListPage = t.Object(
+  { issues: t.Array(IssueSummary), ...t.Pick(IssuePage, ["count", "has_more", "next_cursor"]).properties },
   Open,
 );
 
-export const MailItem = t.Object(
-  {
-    message_id: t.String(),
-    from_agent_id: t.String(),
-    from_alias: t.String(),
-    subject: t.String(),
-    body: t.String(),
-    priority: t.String(),
-    thread_id: N(t.String()),
-    read_at: N(t.String()),
-    created_at: t.String(),
-  },
-  Open,
-);
+/** Who claimed which issue when: the fields a claim shows in every answer (claims, status). */
+export const CLAIM_SUMMARY = ["bead_id", "workspace_id", "alias", "claimed_at"] as const;
+export const Claim = t.Pick(ClaimModel, CLAIM_SUMMARY, Open);
+
+export const Lock = t.Pick(Reservation, ["resource_key", "holder_agent_id", "holder_alias", "expires_at"], Open);
+
+export const MailItem = t.Object({ ...InboxMessage.properties }, Open);
+/** send_message mails several agents in one call, so each answer names its recipient (as SentMessage does). */
 export const MailSent = t.Object(
-  { message_id: t.String(), status: t.String(), delivered_at: t.String(), to_agent_id: t.String(), to_alias: t.String() },
+  { ...MailSentModel.properties, ...t.Pick(SentMessage, ["to_agent_id", "to_alias"]).properties },
   Open,
 );
 
-export const ChatItem = t.Object(
-  { message_id: t.String(), from_agent: t.String(), body: t.String(), timestamp: t.String(), sender_leaving: t.Boolean() },
-  Open,
-);
+export const ChatItem = t.Object({ ...ChatMessage.properties }, Open);
 export const ChatPending = t.Object(
   {
-    pending: t.Array(
-      t.Object({ session_id: t.String(), participants: t.Array(t.Unknown()), unread_count: t.Integer(), sender_waiting: t.Boolean() }, Open),
-    ),
-    messages_waiting: t.Integer(),
+    pending: t.Array(t.Pick(PendingChat, ["session_id", "participants", "unread_count", "sender_waiting"], Open)),
+    ...t.Pick(ChatPendingModel, ["messages_waiting"]).properties,
   },
   Open,
 );
 
+/** whoami's own view of the caller: the authenticated agent with its workspace (if any); no feature answers it. */
 export const Me = t.Object(
   {
     agent_id: t.String(),
@@ -85,8 +72,8 @@ export const Me = t.Object(
     human_name: t.String(),
     agent_type: t.String(),
     project_id: t.String(),
-    workspace_id: N(t.String()),
-    role: N(t.String()),
+    workspace_id: t.Nullable(t.String()),
+    role: t.Nullable(t.String()),
   },
   Open,
 );

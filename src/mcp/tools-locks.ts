@@ -2,6 +2,7 @@
 // glob, taken by the calling agent (docs/protocol/mcp.md#locks).
 import { t } from "elysia";
 import { conflict, unprocessable } from "../http/errors";
+import { Renewed } from "../reservations/model";
 import { acquire, listReservations, release, renew, reservationTtl, revoke } from "../reservations/service";
 import { Lock, Open, Paths, Strict } from "./model";
 import { DESTRUCTIVE, IDEMPOTENT, READ, WRITE, tool } from "./tool";
@@ -57,7 +58,7 @@ export const lockRenewTool = tool({
   title: "Renew locks",
   description: "Extend your own locks by ttl_seconds from now. Fails for a path you do not hold.",
   input: t.Object({ paths: Paths, ttl_seconds: Ttl }, Strict),
-  output: t.Object({ renewed: t.Array(t.Object({ resource_key: t.String(), expires_at: t.String() }, Open)) }, Open),
+  output: t.Object({ renewed: t.Array(t.Pick(Renewed, ["resource_key", "expires_at"], Open)) }, Open),
   annotations: IDEMPOTENT,
   async run(c, a) {
     const actor = await c.auth.actor();
@@ -73,6 +74,7 @@ export const lockReleaseTool = tool({
   title: "Release locks",
   description: "Release your locks on these paths. Releasing a lock you no longer hold is fine; another agent's is refused.",
   input: t.Object({ paths: Paths }, Strict),
+  // The resource_key of each Released answer: one list for the paths of the call.
   output: t.Object({ released: t.Array(t.String()) }, Open),
   annotations: DESTRUCTIVE,
   async run(c, a) {
@@ -88,6 +90,7 @@ export const lockReleaseAllTool = tool({
   title: "Release all my locks",
   description: "Release every lock you hold, or only those whose path starts with prefix.",
   input: t.Object({ prefix: t.Optional(t.String({ minLength: 1, maxLength: 4096 })) }, Strict),
+  // Revoked's revoked_count and revoked_keys, renamed to the lock tools' word.
   output: t.Object({ released_count: t.Integer(), released: t.Array(t.String()) }, Open),
   annotations: DESTRUCTIVE,
   async run(c, a) {

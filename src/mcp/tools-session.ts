@@ -101,6 +101,7 @@ export const startSessionTool = tool({
   },
 });
 
+/** The tool's flat view of AgentRegistered: its agent's fields lifted beside its workspace's id. */
 const Presence = t.Object({ alias: t.String(), workspace_id: t.String(), registered_at: t.String() }, Open);
 const PresenceArgs = {
   program: t.Optional(t.String({ maxLength: 255, description: "The client program, e.g. claude-code." })),

@@ -2,6 +2,8 @@
 import { t } from "elysia";
 import { unprocessable } from "../http/errors";
 import { createOrSend, history, listPending, markRead, sendInSession, waitForReplies } from "../chat/service";
+import { ChatRead, ChatStarted } from "../chat/model";
+import { MailAcknowledged } from "../messages/model";
 import { acknowledge, inbox, PRIORITIES, reply, sendToAliases } from "../messages/service";
 import { ChatItem, ChatPending, Limit, MailItem, MailSent, Open, Strict } from "./model";
 import { IDEMPOTENT, READ, WRITE, tool } from "./tool";
@@ -72,7 +74,7 @@ export const acknowledgeMessageTool = tool({
   title: "Mark mail read",
   description: "Mark a message you received as read (idempotent).",
   input: t.Object({ message_id: Uuid("The message to mark read.") }, Strict),
-  output: t.Object({ message_id: t.String(), acknowledged_at: t.String() }, Open),
+  output: t.Object({ ...MailAcknowledged.properties }, Open),
   annotations: IDEMPOTENT,
   async run(c, a) {
     return acknowledge(c.deps, await c.auth.actor(), a.message_id.toLowerCase());
@@ -96,8 +98,9 @@ export const chatSendTool = tool({
     },
     Strict,
   ),
+  // The send's ids (as the REST chat answers name them), then what the tool's own wait found.
   output: t.Object(
-    { session_id: t.String(), message_id: t.String(), replies: t.Array(ChatItem), timed_out: t.Boolean() },
+    { ...t.Pick(ChatStarted, ["session_id", "message_id"]).properties, replies: t.Array(ChatItem), timed_out: t.Boolean() },
     Open,
   ),
   annotations: WRITE,
@@ -159,7 +162,7 @@ export const chatMarkReadTool = tool({
   title: "Mark chat read",
   description: "Mark the messages of a session read, up to and including one message.",
   input: t.Object({ session_id: Uuid("The chat session."), up_to_message_id: Uuid("The last message you read.") }, Strict),
-  output: t.Object({ success: t.Boolean(), messages_marked: t.Integer() }, Open),
+  output: t.Object({ ...ChatRead.properties }, Open),
   annotations: IDEMPOTENT,
   async run(c, a) {
     return markRead(c.deps, await c.auth.actor(), a.session_id.toLowerCase(), a.up_to_message_id.toLowerCase());

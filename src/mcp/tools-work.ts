@@ -5,11 +5,14 @@ import { checkBranch, checkRepo, parseIssueCursor, ISSUE_STATUSES, ISSUE_TYPES }
 import { issueDetail, issuePage, readyIssues } from "../beads/service";
 import { claimIssue, findClaims, humanOrNull, releaseIssue } from "../claims/service";
 import { Claim as ClaimModel, Claimed, Released } from "../claims/model";
+import { PolicyBundle } from "../policies/model";
 import { loadOrBootstrapActive } from "../policies/service";
 import { policyView } from "../policies/view";
+import { StatusAgent, StatusClaim, StatusConflict, StatusScope, StatusSnapshot } from "../status/model";
 import { statusSnapshot } from "../status/service";
+import { WorkspaceView } from "../workspace-lists/model";
 import { teamWorkspaces } from "../workspace-lists/service";
-import { Branch, BeadId, Claim, Issue, IssueList, Limit, Open, Repo, Strict, WorkspaceIdArg } from "./model";
+import { Branch, BeadId, CLAIM_SUMMARY, Issue, IssueList, IssueListPage, Limit, Open, Repo, Strict, WorkspaceIdArg } from "./model";
 import { DESTRUCTIVE, IDEMPOTENT, ownWorkspace, READ, tool, type ToolContext } from "./tool";
 
 const repoOf = (repo: string | undefined) => (repo === undefined ? null : checkRepo(repo));
@@ -35,7 +38,7 @@ export const listIssuesTool = tool({
     },
     Strict,
   ),
-  output: t.Object({ ...IssueList.properties, has_more: t.Boolean(), next_cursor: t.Nullable(t.String()) }, Open),
+  output: IssueListPage,
   annotations: READ,
   async run(c, a) {
     const { projectId } = await c.auth.identity();
@@ -88,11 +91,11 @@ export const statusTool = tool({
   input: t.Object({ workspace_id: t.Optional(t.String({ format: "uuid" })) }, Strict),
   output: t.Object(
     {
-      workspace: t.Object({ project_id: t.String() }, Open),
-      agents: t.Array(t.Object({ workspace_id: t.String(), alias: t.String() }, Open)),
-      claims: t.Array(Claim),
-      conflicts: t.Array(t.Object({ bead_id: t.String(), claimants: t.Array(t.Unknown()) }, Open)),
-      escalations_pending: t.Integer(),
+      workspace: t.Pick(StatusScope, ["project_id"], Open),
+      agents: t.Array(t.Pick(StatusAgent, ["workspace_id", "alias"], Open)),
+      claims: t.Array(t.Pick(StatusClaim, CLAIM_SUMMARY, Open)),
+      conflicts: t.Array(t.Pick(StatusConflict, ["bead_id", "claimants"], Open)),
+      ...t.Pick(StatusSnapshot, ["escalations_pending"]).properties,
     },
     Open,
   ),
@@ -116,10 +119,7 @@ export const workspaceTeamTool = tool({
     },
     Strict,
   ),
-  output: t.Object(
-    { workspaces: t.Array(t.Object({ workspace_id: t.String(), alias: t.String(), status: t.String(), claims: t.Array(t.Unknown()) }, Open)) },
-    Open,
-  ),
+  output: t.Object({ workspaces: t.Array(t.Pick(WorkspaceView, ["workspace_id", "alias", "status", "claims"], Open)) }, Open),
   annotations: READ,
   async run(c, a) {
     const identity = await c.auth.identity();
@@ -138,16 +138,7 @@ export const workspaceTeamTool = tool({
   },
 });
 
-export const PolicyResult = t.Object(
-  {
-    policy_id: t.String(),
-    version: t.Integer(),
-    invariants: t.Array(t.Object({ id: t.String(), title: t.String(), body_md: t.String() }, Open)),
-    roles: t.Record(t.String(), t.Object({ title: t.String(), playbook_md: t.String() }, Open)),
-    selected_role: t.Nullable(t.Object({ role: t.String(), title: t.String(), playbook_md: t.String() }, Open)),
-  },
-  Open,
-);
+export const PolicyResult = t.Pick(PolicyBundle, ["policy_id", "version", "invariants", "roles", "selected_role"], Open);
 
 /** The active policy, narrowed to one role when there is one (null: every role). */
 export async function policyForRole(c: ToolContext, role: string | null) {
