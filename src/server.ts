@@ -20,7 +20,7 @@ export async function startServer(config: Readonly<Config>, log: Logger): Promis
   const handle = await createApp({ config, log });
   const { app } = handle;
   // reusePort off: otherwise a second server on the same port starts silently
-  // and the kernel splits traffic between them (STACK-NOTES).
+  // and the kernel splits traffic between them (docs/platform.md#reuseport).
   app.listen({
     hostname: config.host,
     port: config.port,

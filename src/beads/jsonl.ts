@@ -1,5 +1,5 @@
-// JSONL parsing with the reference's limits and messages (contract beadhub.md
-// docs/protocol/sync.md#beads-parsing, docs/protocol/sync.md#beads-issues): Python universal newlines, Python whitespace stripping, line
+// JSONL parsing with the reference's limits and messages
+// (docs/protocol/sync.md#beads-parsing, docs/protocol/sync.md#beads-issues): Python universal newlines, Python whitespace stripping, line
 // numbers counting every line, a count cap checked before each non-empty line,
 // and a depth limit where the root object is depth 0 and scalars count.
 import { yieldDue, yieldToOthers } from "../cooperate";

@@ -1,7 +1,6 @@
 // PGlite's runtime files, embedded in the compiled binary. PGlite locates them
 // next to its own module by default, which does not exist inside a binary, so
-// they are imported as files and handed over explicitly (STACK-NOTES,
-// "Embedded PostgreSQL"). Under `bun run` the same imports are real paths, so
+// they are imported as files and handed over explicitly (docs/platform.md#embedded-assets). Under `bun run` the same imports are real paths, so
 // tests and the binary share one code path.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,6 +1,6 @@
 // One process per data directory: PGlite itself does not stop a second
 // process from opening the same files (a write was lost in that test,
-// STACK-NOTES), so the directory carries a lock file naming its holder.
+// docs/platform.md#one-process-per-data-directory), so the directory carries a lock file naming its holder.
 // A lock whose process is gone (crash, kill -9, a container restarted with the
 // same pid) is taken over.
 import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";

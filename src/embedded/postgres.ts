@@ -2,7 +2,7 @@
 // compiled to WASM, in this process) served over the wire protocol on a
 // private unix socket, so postgres.js and the migrations run unchanged.
 // PGlite has one backend session: the socket server takes one connection and
-// the pool must be opened with max 1 (STACK-NOTES).
+// the pool must be opened with max 1 (docs/platform.md#one-pglite-session).
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -18,7 +18,7 @@ export interface EmbeddedSql {
 export async function openEmbeddedSql(dataDir: string, log: Logger): Promise<EmbeddedSql> {
   const postgres = await startEmbeddedPostgres(dataDir, log);
   // One connection: PGlite is a single session, so a second connection would
-  // interleave its statements with the first one's transaction (STACK-NOTES).
+  // interleave its statements with the first one's transaction (docs/platform.md#one-pglite-session).
   const sql = openSql(postgres.url, { max: 1, host: postgres.socketDir });
   const stopMaintenance = startMaintenance(sql, log);
   return {

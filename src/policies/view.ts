@@ -1,5 +1,5 @@
-// Response shapes for /v1/policies/active and /v1/policies/{id} (contract
-// docs/protocol/policies.md#policies). Stored bundles are read leniently: a missing or non-string
+// Response shapes for /v1/policies/active and /v1/policies/{id}
+// (docs/protocol/policies.md#policies). Stored bundles are read leniently: a missing or non-string
 // field falls back to the reference's default instead of failing the request.
 import { isoZ } from "../db/pool";
 import { badRequest } from "../http/errors";

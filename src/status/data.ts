@@ -1,5 +1,5 @@
-// Queries behind GET /v1/status and GET /v1/status/stream (contract beadhub.md
-// docs/protocol/status.md#status-snapshot, docs/protocol/status.md#status-stream). Every query is scoped to the caller's project. Nothing is
+// Queries behind GET /v1/status and GET /v1/status/stream
+// (docs/protocol/status.md#status-snapshot, docs/protocol/status.md#status-stream). Every query is scoped to the caller's project. Nothing is
 // cached in process: several instances must give the same answer, and a
 // workspace created through one of them must show up on all at once.
 import type { Db } from "../db/pool";

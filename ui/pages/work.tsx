@@ -118,7 +118,7 @@ export function LocksPage() {
 }
 
 /**
- * Restoring is bound to the workspace's own identity (contract §4.8): only its
+ * Restoring is bound to the workspace's own identity (docs/protocol/workspaces.md#workspaces-restore): only its
  * agent's key, or a proxy user (the proxy skips the binding), may restore it.
  */
 function canRestore(workspaceId: string): boolean {
