@@ -1,4 +1,4 @@
-// POST /v1/bdh/command (contract beadhub.md §8.1, §8.3, §19.2, §19.5–19.7).
+// POST /v1/bdh/command (docs/protocol/sync.md).
 import { afterAll, describe, expect, test } from "bun:test";
 import { initAgent, startTestApp } from "./support/harness";
 import { command, commandBody, sync } from "./support/bdh";

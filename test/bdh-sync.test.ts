@@ -1,4 +1,4 @@
-// POST /v1/bdh/sync (contract beadhub.md §8.2, §13, §14).
+// POST /v1/bdh/sync (docs/protocol/sync.md).
 import { afterAll, describe, expect, test } from "bun:test";
 import { initAgent, startTestApp, type Agent } from "./support/harness";
 import { ORIGIN, REPO, jsonl, manyIssues, sync, syncBody, type Issue } from "./support/bdh";

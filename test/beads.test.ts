@@ -1,4 +1,4 @@
-// /v1/beads (contract beadhub.md §7): uploads, list/search/pages, one issue, ready.
+// /v1/beads (docs/protocol/sync.md): uploads, list/search/pages, one issue, ready.
 import { afterAll, describe, expect, test } from "bun:test";
 import { initAgent, startTestApp } from "./support/harness";
 import { encodeCursor } from "../src/http/wire";

@@ -1,4 +1,4 @@
-// GET /v1/chat/sessions/{id}/stream (contract aweb.md §8.7, §11, §12.8–10, §13.1).
+// GET /v1/chat/sessions/{id}/stream (docs/protocol/chat.md).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../src/app";
 import { chatStreamResponse } from "../src/chat/stream";

@@ -1,4 +1,4 @@
-// /v1/chat JSON endpoints (contract aweb.md §8.1–§8.6, §12, §13).
+// /v1/chat JSON endpoints (docs/protocol/chat.md).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { mintApiKey } from "../src/auth/api-keys";

@@ -1,4 +1,4 @@
-// GET /v1/claims (contract beadhub.md §14; public reader: aweb.md §2.5).
+// GET /v1/claims (docs/protocol/sync.md).
 import { afterAll, describe, expect, test } from "bun:test";
 import { startTestApp } from "./support/harness";
 import { publicReaderHeaders } from "./support/proxy";

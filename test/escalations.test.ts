@@ -1,4 +1,4 @@
-// /v1/escalations (contract beadhub.md §16.1, §11 events, §20 Q2 expiry).
+// /v1/escalations (docs/protocol/escalations.md).
 import { afterAll, describe, expect, test } from "bun:test";
 import { proxyHeaders as signedHeaders } from "./support/proxy";
 import { writePresence } from "../src/presence/presence";

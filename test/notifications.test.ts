@@ -1,4 +1,4 @@
-// Status-change notifications (contract beadhub.md §13.5): outbox intents in
+// Status-change notifications (docs/protocol/sync.md): outbox intents in
 // the sync transaction, inline delivery as aweb mail, and the events.
 import { afterAll, describe, expect, test } from "bun:test";
 import { initAgent, startTestApp, type Agent } from "./support/harness";

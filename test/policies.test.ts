@@ -1,4 +1,4 @@
-// /v1/policies (contract beadhub.md §15, §13.6 audit rows, §19.13).
+// /v1/policies (docs/protocol/policies.md).
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { proxyHeaders as signedHeaders } from "./support/proxy";

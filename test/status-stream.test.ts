@@ -1,4 +1,4 @@
-// GET /v1/status/stream (contract beadhub.md §16.4) over a real port: one
+// GET /v1/status/stream (docs/protocol/status.md) over a real port: one
 // event per category, published directly and through the routes that cause
 // them; filters; 404s and 422s; keepalives; listener cleanup on disconnect.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";

@@ -1,4 +1,4 @@
-// GET /v1/status (contract beadhub.md §16.3): shape per filter, redaction for
+// GET /v1/status (docs/protocol/status.md): shape per filter, redaction for
 // the public reader, project isolation, and the error statuses.
 import { afterAll, describe, expect, test } from "bun:test";
 import { publicReaderHeaders } from "./support/proxy";

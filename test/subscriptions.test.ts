@@ -1,4 +1,4 @@
-// /v1/subscriptions (contract beadhub.md §16.2, §9, §19.9).
+// /v1/subscriptions (docs/protocol/subscriptions.md).
 import { afterAll, describe, expect, test } from "bun:test";
 import { initAgent, startTestApp, type Agent } from "./support/harness";
 

@@ -1,5 +1,5 @@
 // POST /v1/workspaces/heartbeat, DELETE /v1/workspaces/{id}, POST …/{id}/restore
-// (contract beadhub.md §4.3, §4.7, §4.8) and the workspaces trigger (§17).
+// (docs/protocol/workspaces.md) and the trigger that keeps workspaces consistent.
 import { afterAll, describe, expect, test } from "bun:test";
 import { initRepoAgent, startTestApp, type RepoAgent } from "./support/harness";
 import { signProxyMessage } from "../src/auth/proxy";

@@ -1,4 +1,4 @@
-// GET /v1/workspaces/team (contract beadhub.md §4.5): candidates from SQL,
+// GET /v1/workspaces/team (docs/protocol/workspaces.md): candidates from SQL,
 // final order in memory (claims, online, last_seen, last_claimed, alias).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { initRepoAgent, startTestApp, type RepoAgent } from "./support/harness";

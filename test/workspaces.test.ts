@@ -1,5 +1,5 @@
 // GET /v1/workspaces, GET /v1/workspaces/online, heartbeat, delete, restore
-// (contract beadhub.md §4.3–4.8, §17 trigger, aweb.md §2.5 redaction).
+// (docs/protocol/workspaces.md).
 import { afterAll, describe, expect, test } from "bun:test";
 import { initRepoAgent, startTestApp, type RepoAgent } from "./support/harness";
 import { signProxyMessage } from "../src/auth/proxy";

@@ -1,6 +1,6 @@
 // A real Chromium for the dashboard tests (Debian's package, driven by
 // playwright-core). null when none is installed: the tests then skip with a
-// printed reason (STACK-NOTES "A UI inside the compiled binary").
+// printed reason (README, "Dashboard"; .ci/run installs Debian's chromium).
 import { existsSync } from "node:fs";
 import type { Browser } from "playwright-core";
 

@@ -18,7 +18,7 @@ export interface FuzzContext {
   methodsByPath: Map<string, Set<string>>;
 }
 
-/** Routes that answer without authentication (contract beadhub.md §2). */
+/** Routes that answer without authentication (docs/protocol/auth.md). */
 const NO_AUTH = new Set(["GET /health", "GET /v1/dashboard/config", "POST /v1/init", "POST /v1/agents/suggest-alias-prefix", "POST /v1/workspaces/suggest-name-prefix"]);
 /** …and those that also ignore a bad Authorization header. */
 const IGNORES_AUTH = new Set(["GET /health", "GET /v1/dashboard/config", "POST /v1/init", "POST /v1/agents/suggest-alias-prefix"]);
