@@ -1,4 +1,4 @@
-// /v1/repos (docs/protocol/workspaces.md). Decision (docs/decisions.md): project auth required,
+// /v1/repos (docs/protocol/projects.md). Decision (docs/decisions.md): project auth required,
 // every route scoped to the caller's project.
 import { afterAll, describe, expect, test } from "bun:test";
 import { startTestApp } from "./support/harness";
